@@ -1,0 +1,7 @@
+"""envaudit: catch environment drift that changes or breaks ML inference."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,147 @@
+"""The thin command line: parse options, call the library, write output, return the exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from envaudit import __version__, lockfile
+from envaudit.errors import EnvauditError
+from envaudit.formats import FormatChoice, get_format
+from envaudit.report import ExitCode, FailOn
+
+app = typer.Typer(
+    name="envaudit",
+    help="Catch environment drift that changes or breaks ML inference.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """The one place where errors become a one-line message and exit code 3."""
+    try:
+        yield
+    except EnvauditError as e:
+        _err(f"envaudit: error: {e}")
+        raise typer.Exit(int(ExitCode.CANNOT_AUDIT)) from None
+    except KeyboardInterrupt:
+        _err("envaudit: interrupted")
+        raise typer.Exit(130) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"envaudit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """envaudit: snapshot the training environment, diff the deployment host against it."""
+
+
+def _use_color(output: Optional[str]) -> bool:
+    if output not in (None, "-") or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _write(text: str, output: Optional[str]) -> None:
+    if output in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        lockfile.write_atomic(Path(output), text)
+
+
+@app.command()
+def snapshot(
+    output: str = typer.Option(
+        lockfile.DEFAULT_PATH, "--output", "-o", help="Where to write the lock ('-' for stdout)."
+    ),
+    deep: bool = typer.Option(
+        False, "--deep", help="Also import each framework in a child process (slower)."
+    ),
+    timeout: float = typer.Option(
+        5.0, "--timeout", min=0.1, help="Seconds allowed for each hardware or framework probe."
+    ),
+    raw_ids: bool = typer.Option(
+        False, "--raw-ids", help="Record raw GPU UUIDs and serials instead of salted hashes."
+    ),
+) -> None:
+    """Write a lockfile of everything on this host that affects inference."""
+    from envaudit.snapshot import default_probes
+    from envaudit.snapshot import snapshot as take
+
+    with _errors():
+        progress = (lambda line: _err(f"envaudit: {line}")) if deep else None
+        fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
+                  progress=progress)
+        _write(lockfile.dumps(fp), output)
+        if output != "-":
+            count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
+            _err(f"envaudit: wrote {output} ({count} packages)")
+
+
+@app.command()
+def diff(
+    lock: Path = typer.Argument(
+        Path(lockfile.DEFAULT_PATH), help="The reference lock (the training side)."
+    ),
+    against: Optional[Path] = typer.Option(
+        None, "--against", help="Compare this lock instead of the live host."
+    ),
+    fmt: FormatChoice = typer.Option(FormatChoice.TEXT, "--format", "-f", help="Report format."),
+    fail_on: FailOn = typer.Option(
+        FailOn.ERROR, "--fail-on", help="Lowest severity that makes the exit code 1."
+    ),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", help="Write the report to this file instead of stdout."
+    ),
+    deep: bool = typer.Option(False, "--deep", help="Probe the live host with --deep."),
+    timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Seconds per probe."),
+) -> None:
+    """Compare this host (or --against a lock) with LOCK and report what affects inference."""
+    from envaudit.api import check
+
+    with _errors():
+        report = check(lock, against=against, deep=deep, timeout=timeout)
+        for note in report.notes:
+            _err(f"envaudit: note: {note}")
+        text = get_format(fmt, color=_use_color(output)).render(report, fail_on)
+        _write(text, output)
+    raise typer.Exit(int(report.exit_code(fail_on)))
+
+
+@app.command()
+def show(
+    lock: Path = typer.Argument(Path(lockfile.DEFAULT_PATH), help="The lock to summarise."),
+) -> None:
+    """Summarise a lockfile."""
+    from envaudit.show import render_lock
+
+    with _errors():
+        loaded = lockfile.load(lock)
+        _write(render_lock(loaded, str(lock)), None)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="envaudit")

@@ -1,0 +1,23 @@
+"""The errors each role raises; the CLI turns them into one line and an exit code."""
+
+from __future__ import annotations
+
+
+class EnvauditError(Exception):
+    """Base class: anything that means "could not audit" (exit code 3)."""
+
+
+class LockfileError(EnvauditError):
+    """A lockfile is missing, unreadable, not TOML, or does not match the schema."""
+
+
+class OutputError(EnvauditError):
+    """A report or lockfile could not be written."""
+
+
+class ConfigError(EnvauditError):
+    """The policy configuration ([tool.envaudit], envaudit.toml, --config) is invalid."""
+
+
+class CatalogError(EnvauditError):
+    """The shipped rule catalog is inconsistent (a packaging bug, caught by the tests)."""

@@ -1,0 +1,38 @@
+"""Output formats: pure functions of a Report that return a string."""
+
+from __future__ import annotations
+
+import enum
+from typing import NoReturn
+
+from envaudit.formats.interface import Format
+
+
+class FormatChoice(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def _never(value: NoReturn) -> NoReturn:  # assert_never for Python < 3.11
+    raise AssertionError(f"unhandled format {value!r}")
+
+
+def get_format(choice: FormatChoice, *, color: bool = False, width: int = 100) -> Format:
+    """The Format for `choice`; importing lazily keeps `snapshot` fast."""
+    if choice is FormatChoice.TEXT:
+        from envaudit.formats.text import TextFormat
+
+        return TextFormat(color=color, width=width)
+    if choice is FormatChoice.JSON:
+        from envaudit.formats.json import JsonFormat
+
+        return JsonFormat()
+    if choice is FormatChoice.MARKDOWN:
+        from envaudit.formats.markdown import MarkdownFormat
+
+        return MarkdownFormat()
+    _never(choice)
+
+
+__all__ = ["Format", "FormatChoice", "get_format"]

@@ -1,0 +1,79 @@
+"""TextFormat: a rich table on a terminal, plain aligned text when piped or NO_COLOR."""
+
+from __future__ import annotations
+
+import io
+
+from envaudit.formats.interface import Format
+from envaudit.report import FailOn, Report
+from envaudit.rules.interface import Finding
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _value(text: str | None) -> str:
+    return "–" if text is None else text
+
+
+def _summary_line(report: Report, fail_on: FailOn) -> str:
+    s = report.summary()
+    return (
+        f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
+        f"exit code {int(report.exit_code(fail_on))} (--fail-on {fail_on.value})"
+    )
+
+
+def _plain_finding(f: Finding) -> list[str]:
+    lines = [
+        f"{f.severity.value.upper():7} {f.rule:9} {f.subject}: {f.message}",
+        f"        {f.title}. locked: {_value(f.locked)}  current: {_value(f.current)}",
+        f"        why: {' '.join(f.why.split())}",
+        f"        fix: {' '.join(f.fix.split())}",
+        f"        see: {f.references[0]}",
+    ]
+    lines += [f"        also {r.rule} ({r.severity.value}): {r.message}" for r in f.related]
+    return lines
+
+
+class TextFormat(Format):
+    def __init__(self, *, color: bool = False, width: int = 100) -> None:
+        self.color = color
+        self.width = width
+
+    def render(self, report: Report, fail_on: FailOn) -> str:
+        header = f"envaudit diff: {report.current_source} against {report.locked_source}"
+        if not self.color:
+            lines = [header, ""]
+            if not report.findings:
+                lines.append("No drift that affects inference.")
+            for f in report.findings:
+                lines += _plain_finding(f)
+            lines += ["", _summary_line(report, fail_on)]
+            return "\n".join(lines) + "\n"
+        return self._rich(report, fail_on, header)
+
+    def _rich(self, report: Report, fail_on: FailOn, header: str) -> str:
+        from rich.console import Console  # lazy: rich's renderer is slow to import
+        from rich.table import Table
+
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=True, color_system="standard", width=self.width)
+        console.print(f"[bold]{header}[/bold]")
+        if not report.findings:
+            console.print("No drift that affects inference.")
+        else:
+            table = Table(show_lines=True)
+            for col in ("severity", "rule", "subject", "locked → current", "finding"):
+                table.add_column(col)
+            for f in report.findings:
+                also = "".join(f"\n[dim]also {r.rule}: {r.message}[/dim]" for r in f.related)
+                table.add_row(
+                    f"[{_STYLE[f.severity.value]}]{f.severity.value}[/]",
+                    f.rule,
+                    f.subject,
+                    f"{_value(f.locked)} → {_value(f.current)}",
+                    f"{f.message}\n[dim]fix: {' '.join(f.fix.split())}[/dim]{also}",
+                )
+            console.print(table)
+        console.print(_summary_line(report, fail_on))
+        return out.getvalue()

@@ -1,0 +1,187 @@
+"""The fingerprint: frozen, typed facts about one environment that affect inference."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Optional, TypeVar, Union
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A fact that could not be collected, with the reason why.
+
+    It is a value, not an exception: the comparison reports it as "unknown",
+    never as "removed".
+    """
+
+    reason: str
+
+
+# A section of the fingerprint is either collected or Unavailable.
+Fact = Union[T, Unavailable]
+
+
+@dataclass(frozen=True)
+class PythonInfo:
+    version: str
+    implementation: str
+    executable: str
+    prefix: str
+    base_prefix: str
+    virtualenv: bool
+    # The most specific wheel tag this interpreter accepts, e.g. cp312-cp312-manylinux_2_39_x86_64.
+    tag: str
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    system: str
+    release: str
+    machine: str
+    libc: str = ""
+    libc_version: str = ""
+    os_id: str = ""
+    os_version: str = ""
+    os_name: str = ""
+
+
+@dataclass(frozen=True)
+class CpuInfo:
+    model: str
+    vendor: str
+    count: int
+    # Only the ISA flags that select inference kernels (see probes/cpu.py).
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+    installer: str = ""
+    requested: Optional[bool] = None
+    direct_url: str = ""
+    editable: bool = False
+    # Versions of the same name found later on sys.path (shadowed, never imported).
+    shadowed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NvidiaInfo:
+    driver: str
+    # Highest CUDA version the driver supports ("13.0"), not the runtime in use.
+    cuda_driver: str = ""
+    nvml_version: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Gpu:
+    index: int
+    name: str
+    compute_capability: str
+    architecture: str = ""
+    memory_total: Optional[int] = None
+    multiprocessor_count: Optional[int] = None
+    mig_mode: Optional[bool] = None
+    ecc_mode: Optional[bool] = None
+    persistence_mode: Optional[bool] = None
+    compute_mode: str = ""
+    pci_bus_id: str = ""
+    power_limit_w: Optional[float] = None
+    # A salted, truncated hash of the UUID; the raw UUID only with --raw-ids.
+    uuid: str = ""
+    visible: bool = True
+    # Facts about this GPU that could not be read, each with its reason.
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """How an ML framework was built, read from its files without importing it."""
+
+    name: str
+    version: str
+    # The CUDA version the build targets; "" for a CPU build.
+    cuda: str = ""
+    cudnn: str = ""
+    arch_list: tuple[str, ...] = ()
+    # Every distribution that installs this import package (more than one is a conflict).
+    provided_by: tuple[str, ...] = ()
+    # Other build facts (hip, git-version, contrib, headless, providers...).
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CudaLibrary:
+    name: str
+    version: str
+    path: str
+    # "wheel:<dist>", "system" or "toolkit".
+    source: str
+    # Frameworks that resolve this copy at load time.
+    used_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CudaToolkit:
+    version: str
+    path: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Meta:
+    schema: str
+    created: str
+    tool: str
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    meta: Meta
+    python: Fact[PythonInfo]
+    platform: Fact[PlatformInfo]
+    cpu: Fact[CpuInfo]
+    packages: Fact[tuple[Package, ...]]
+    env: Fact[Mapping[str, str]]
+    nvidia: Fact[NvidiaInfo] = Unavailable("not collected")
+    gpus: Fact[tuple[Gpu, ...]] = Unavailable("not collected")
+    frameworks: Fact[Mapping[str, Framework]] = Unavailable("not collected")
+    cuda_libraries: Fact[tuple[CudaLibrary, ...]] = Unavailable("not collected")
+    cuda_toolkit: Fact[CudaToolkit] = Unavailable("not collected")
+    # Facts only a running framework can give (snapshot --deep), per framework.
+    runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
+
+    def package(self, name: str) -> Package | None:
+        """The active distribution named `name` (canonical), or None."""
+        if isinstance(self.packages, Unavailable):
+            return None
+        for pkg in self.packages:
+            if pkg.name == name:
+                return pkg
+        return None
+
+    def framework(self, name: str) -> Framework | None:
+        if isinstance(self.frameworks, Unavailable):
+            return None
+        return self.frameworks.get(name)
+
+
+SECTIONS: tuple[str, ...] = (
+    "python",
+    "platform",
+    "cpu",
+    "packages",
+    "env",
+    "nvidia",
+    "gpus",
+    "frameworks",
+    "cuda_libraries",
+    "cuda_toolkit",
+    "runtime",
+)

@@ -1,0 +1,1 @@
+"""Probes: each collects one section of the fingerprint from a host."""

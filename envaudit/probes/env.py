@@ -1,0 +1,53 @@
+"""EnvProbe: inference-relevant environment variables, never a secret."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from envaudit.probes.interface import Host, Probe
+
+# Names that change device selection, numerics, library resolution or model loading
+# (../knowledge rules-research §6, ENV-001..023).
+PREFIXES: tuple[str, ...] = (
+    "CUDA_", "NVIDIA_", "TF_", "TORCH_", "PYTORCH_", "CUBLAS_", "CUDNN_", "OMP_", "MKL_",
+    "ONEDNN_", "DNNL_", "KERAS_", "NCCL_", "XLA_", "JAX_", "ORT_", "OPENCV_", "OPENBLAS_",
+    "KMP_", "TRT_", "TENSORRT_", "HIP_", "ROCM_", "HSA_",
+)
+NAMES: frozenset[str] = frozenset({
+    "LD_LIBRARY_PATH", "LD_PRELOAD", "ATEN_CPU_CAPABILITY",
+    "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "CUDA_HOME", "CUDA_PATH", "TORCHINDUCTOR_CACHE_DIR",
+    "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "PYTHONHASHSEED",
+})
+# A name that looks secret is never written, not even its value's length.
+SECRET = re.compile(
+    r"TOKEN|SECRET|KEY|PASSW|PWD|CREDENTIAL|AUTH|PRIVATE|COOKIE|SESSION|SIGNATURE|CERT", re.I
+)
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+
+
+# Terraform also uses TF_ (TF_VAR_* often carries credentials): never TensorFlow's.
+TERRAFORM = ("TF_VAR_", "TF_CLI_", "TF_TOKEN_", "TF_LOG", "TF_INPUT", "TF_WORKSPACE",
+             "TF_DATA_DIR", "TF_PLUGIN_", "TF_REGISTRY_", "TF_IN_AUTOMATION")
+
+
+def is_captured(name: str) -> bool:
+    if SECRET.search(name) or name.startswith(TERRAFORM):
+        return False
+    return name in NAMES or name.startswith(PREFIXES)
+
+
+def scrub(value: str) -> str:
+    """Drop user:password@ from any URL inside a value."""
+    return _USERINFO.sub(r"\g<scheme>", value)
+
+
+def capture(environ: Mapping[str, str]) -> dict[str, str]:
+    return {k: scrub(v) for k, v in sorted(environ.items()) if is_captured(k)}
+
+
+class EnvProbe(Probe):
+    section = "env"
+
+    def collect(self, host: Host) -> dict[str, str]:
+        return capture(host.environ)

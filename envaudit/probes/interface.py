@@ -1,0 +1,59 @@
+"""The probe role: a Host view, the Probe base class, and the probe's error."""
+
+from __future__ import annotations
+
+import os
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+class ProbeUnavailable(Exception):
+    """Raised by a probe that cannot collect its section; becomes Unavailable(reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Host:
+    """What probes look at. The live host by default; tests point it at a fake tree.
+
+    `root` prefixes every absolute system path a probe reads (/proc, /sys, /usr...);
+    `sys_path` is where distributions are searched, in import order.
+    """
+
+    root: Path = Path("/")
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    sys_path: tuple[str, ...] = field(default_factory=lambda: tuple(sys.path))
+    # Probe-specific injections (a fake NVML module, fixed python facts...), by name.
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def path(self, absolute: str) -> Path:
+        """`absolute` (e.g. "/proc/cpuinfo") seen from this host's root."""
+        if self.root == Path("/"):
+            return Path(absolute)
+        return self.root / absolute.lstrip("/")
+
+    def read_text(self, absolute: str, limit: int = 1 << 20) -> str | None:
+        """The start of a text file, or None when it cannot be read."""
+        try:
+            with self.path(absolute).open("r", encoding="utf-8", errors="replace") as fh:
+                return fh.read(limit)
+        except OSError:
+            return None
+
+
+class Probe(ABC):
+    """Collects one Fingerprint section. Raise ProbeUnavailable for an expected failure."""
+
+    #: The Fingerprint attribute this probe fills.
+    section: ClassVar[str]
+
+    @abstractmethod
+    def collect(self, host: Host) -> Any:
+        """Return the section's value for `host`."""

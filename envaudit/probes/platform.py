@@ -1,0 +1,51 @@
+"""PlatformProbe: OS, kernel, machine and C library."""
+
+from __future__ import annotations
+
+import os
+
+from envaudit.model import PlatformInfo
+from envaudit.probes.interface import Host, Probe
+
+
+def parse_os_release(text: str) -> dict[str, str]:
+    """KEY=value lines of /etc/os-release, quotes removed."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() and not key.startswith("#"):
+            out[key.strip()] = value.strip().strip("\"'")
+    return out
+
+
+def _libc(host: Host) -> tuple[str, str]:
+    fixed = host.overrides.get("libc")
+    if isinstance(fixed, tuple):
+        return str(fixed[0]), str(fixed[1])
+    try:
+        found = os.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"
+    except (AttributeError, ValueError, OSError):
+        found = None
+    if found:
+        name, _, version = found.partition(" ")
+        return name, version
+    return "", ""
+
+
+class PlatformProbe(Probe):
+    section = "platform"
+
+    def collect(self, host: Host) -> PlatformInfo:
+        uname = host.overrides.get("uname") or os.uname()
+        libc, libc_version = _libc(host)
+        rel = parse_os_release(host.read_text("/etc/os-release") or "")
+        return PlatformInfo(
+            system=uname[0],
+            release=uname[2],
+            machine=uname[4],
+            libc=libc,
+            libc_version=libc_version,
+            os_id=rel.get("ID", ""),
+            os_version=rel.get("VERSION_ID", ""),
+            os_name=rel.get("PRETTY_NAME", ""),
+        )

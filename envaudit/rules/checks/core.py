@@ -1,0 +1,251 @@
+"""Checks of the core issue: lockfile, Python, packages, CPU/platform, env, unknown facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from envaudit.compare import ChangeKind
+from envaudit.model import CpuInfo, Unavailable
+from envaudit.rules.interface import Context, Match, Severity, check
+
+_VARIANT = re.compile(r"^(cu\d+|cpu|rocm[\d.]+|xpu)", re.I)
+
+
+def parse_version(text: str | None) -> Version | None:
+    if not text:
+        return None
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def variant(text: str | None) -> str | None:
+    """The build variant in a local label: "cu126", "cpu", "rocm6.2"... or None."""
+    v = parse_version(text)
+    if v is None or v.local is None:
+        return None
+    m = _VARIANT.match(v.local)
+    return m.group(1).lower() if m else None
+
+
+def change_level(old: Version, new: Version) -> str:
+    """Which part of the public version moved: major, minor, micro or other."""
+    if old.major != new.major:
+        return "major"
+    if old.minor != new.minor:
+        return "minor"
+    if old.micro != new.micro:
+        return "micro"
+    return "other"
+
+
+@check("lock-note")
+def lock_note(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    for note in ctx.notes:
+        if note.code == params["code"]:
+            yield Match("lockfile", None, None, note.message)
+
+
+@check("python-version")
+def python_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    c = ctx.change("python.version")
+    old, new = parse_version(c.locked if c else None), parse_version(c.current if c else None)
+    if c is None or old is None or new is None:
+        return
+    level = change_level(old, new)
+    if params["level"] == "minor" and level in ("major", "minor"):
+        yield Match("python", c.locked, c.current,
+                    f"Python {old.major}.{old.minor} → {new.major}.{new.minor}: compiled"
+                    " extensions and pickles cross an ABI boundary",
+                    Severity.ERROR if level == "major" else None)
+    elif params["level"] == "micro" and level not in ("major", "minor"):
+        yield Match("python", c.locked, c.current, f"Python {c.locked} → {c.current}")
+
+
+@check("python-implementation")
+def python_implementation(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    c = ctx.change("python.implementation")
+    if c is not None and c.kind is ChangeKind.CHANGED:
+        yield Match("python", c.locked, c.current,
+                    f"interpreter {c.locked} → {c.current}")
+
+
+def _package_changes(ctx: Context, kind: ChangeKind) -> Iterator[tuple[str, str | None,
+                                                                        str | None]]:
+    for c in ctx.section_changes("packages"):
+        if c.kind is kind:
+            yield c.path.split(".", 1)[1], c.locked, c.current
+
+
+@check("package-removed")
+def package_removed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    for name, old, _ in _package_changes(ctx, ChangeKind.REMOVED):
+        if (name in ctx.critical) == params["critical"] and name not in ctx.tooling:
+            yield Match(name, old, None, f"{name} {old} is not installed on the deployment side")
+
+
+@check("package-added")
+def package_added(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    for name, _, new in _package_changes(ctx, ChangeKind.ADDED):
+        yield Match(name, None, new, f"{name} {new} is installed only on the deployment side")
+
+
+@check("package-version")
+def package_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    """Upgrades and downgrades, comparing public versions; local labels are build variants."""
+    for name, old_s, new_s in _package_changes(ctx, ChangeKind.CHANGED):
+        critical = name in ctx.critical and name not in ctx.tooling
+        if critical != params["critical"]:
+            continue
+        old, new = parse_version(old_s), parse_version(new_s)
+        if old is None or new is None:
+            yield Match(name, old_s, new_s, f"{name} {old_s} → {new_s}")
+            continue
+        if old.public == new.public:
+            continue  # only the local label moved: package-variant covers it
+        direction = "upgraded" if new > old else "downgraded"
+        level = change_level(old, new)
+        severity = None
+        if critical and level not in ("major", "minor"):
+            severity = Severity.INFO  # a patch release of a critical package
+        what = "tooling " if name in ctx.tooling else ""
+        yield Match(name, old_s, new_s,
+                    f"{what}{name} {direction} {old_s} → {new_s} ({level} version change)",
+                    severity)
+
+
+@check("package-variant")
+def package_variant(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    for name, old_s, new_s in _package_changes(ctx, ChangeKind.CHANGED):
+        old, new = variant(old_s), variant(new_s)
+        if old == new or (old is None and new is None):
+            continue
+        if new == "cpu" and old is not None and old.startswith(("cu", "rocm")):
+            yield Match(name, old_s, new_s,
+                        f"{name} was a {old} build and is now a CPU build ({old_s} → {new_s})",
+                        Severity.ERROR)
+        else:
+            yield Match(name, old_s, new_s,
+                        f"{name} build variant {old or 'default'} → {new or 'default'}"
+                        f" ({old_s} → {new_s})")
+
+
+@check("import-conflict")
+def import_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    from envaudit.rules.catalog import load_catalog
+
+    conflicts = load_catalog().import_conflicts
+    for module, dists in sorted(conflicts.items()):
+        mine = sorted(d for d in dists if ctx.current.package(d) is not None)
+        before = sorted(d for d in dists if ctx.locked.package(d) is not None)
+        if len(mine) < 2:
+            continue
+        both = " + ".join(mine)
+        if len(before) >= 2:
+            yield Match(module, " + ".join(before), both,
+                        f"{both} all install '{module}' on both sides: whichever was installed"
+                        " last is what imports", Severity.INFO)
+        else:
+            yield Match(module, " + ".join(before) or None, both,
+                        f"{both} all install the '{module}' package on the deployment side:"
+                        " whichever was installed last is what imports")
+
+
+@check("package-shadowed")
+def package_shadowed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    if isinstance(ctx.current.packages, Unavailable):
+        return
+    for pkg in ctx.current.packages:
+        if pkg.shadowed:
+            before = ctx.locked.package(pkg.name)
+            if before is not None and before.shadowed == pkg.shadowed:
+                continue
+            yield Match(pkg.name, None, pkg.version,
+                        f"{pkg.name} {pkg.version} is imported; {', '.join(pkg.shadowed)}"
+                        " also on sys.path is shadowed")
+
+
+def _isa_level(cpu: CpuInfo) -> str:
+    flags = set(cpu.flags)
+    if flags & {"amx_tile", "amx_bf16", "amx_int8"}:
+        return "amx"
+    if "avx512f" in flags:
+        return "avx512"
+    if "avx2" in flags:
+        return "avx2"
+    if "avx" in flags:
+        return "avx"
+    if "sse4_2" in flags:
+        return "sse4.2"
+    if flags & {"asimd", "neon"}:
+        return "neon" if not flags & {"sve", "sve2"} else "sve"
+    return "baseline"
+
+
+@check("cpu-isa")
+def cpu_isa(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    a, b = ctx.locked.cpu, ctx.current.cpu
+    if isinstance(a, Unavailable) or isinstance(b, Unavailable):
+        return
+    if a.flags == b.flags and a.vendor == b.vendor:
+        return
+    la, lb = _isa_level(a), _isa_level(b)
+    if la != lb:
+        yield Match("cpu", f"{la} ({a.vendor})", f"{lb} ({b.vendor})",
+                    f"CPU ISA level {la} → {lb}: BLAS, oneDNN and NumPy dispatch other kernels")
+    elif a.vendor != b.vendor:
+        yield Match("cpu", a.vendor, b.vendor, f"CPU vendor {a.vendor} → {b.vendor}")
+    else:
+        lost = sorted(set(a.flags) - set(b.flags))
+        gained = sorted(set(b.flags) - set(a.flags))
+        yield Match("cpu", ",".join(lost) or None, ",".join(gained) or None,
+                    f"CPU flags differ (missing: {', '.join(lost) or 'none'}; new:"
+                    f" {', '.join(gained) or 'none'})", Severity.INFO)
+
+
+@check("cpu-arch")
+def cpu_arch(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    c = ctx.change("platform.machine")
+    if c is not None and c.kind is ChangeKind.CHANGED:
+        yield Match("cpu", c.locked, c.current, f"machine architecture {c.locked} → {c.current}")
+
+
+@check("platform-changed")
+def platform_changed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    for key in params["keys"]:
+        c = ctx.change(f"platform.{key}")
+        if c is not None and c.kind is not ChangeKind.UNKNOWN:
+            yield Match(f"platform.{key}", c.locked, c.current,
+                        f"{key.replace('-', ' ')} {c.locked or '(none)'} → {c.current or '(none)'}")
+
+
+@check("env-changed")
+def env_changed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    for c in ctx.section_changes("env"):
+        if c.kind is ChangeKind.UNKNOWN:
+            continue
+        name = c.path.split(".", 1)[1]
+        yield Match(name, c.locked, c.current,
+                    f"{name}: {_shown(c.locked)} → {_shown(c.current)}")
+
+
+def _shown(value: str | None) -> str:
+    if value is None:
+        return "unset"
+    return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+
+
+@check("not-collected")
+def not_collected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    for c in ctx.changes:
+        if c.kind is ChangeKind.UNKNOWN:
+            side = "deployment" if c.current != "collected" else "training (locked)"
+            reason = c.current if c.current != "collected" else c.locked
+            yield Match(f"unknown:{c.section}", c.locked, c.current,
+                        f"[{c.section}] was not collected on the {side} side, so it is not"
+                        f" compared: {reason}")

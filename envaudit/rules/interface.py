@@ -1,0 +1,120 @@
+"""The rule role: severities, rules (data), matches (what a check finds), findings."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from envaudit.compare import Change
+from envaudit.lockfile import LockNote
+from envaudit.model import Fingerprint
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class Impact(str, enum.Enum):
+    BREAKS = "breaks"  # breaks loading or running
+    OUTPUTS = "outputs"  # silently changes outputs
+    PERFORMANCE = "performance"  # performance only
+    INFORMATIONAL = "informational"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalog entry: the words, the default severity, and the check that matches it."""
+
+    id: str
+    title: str
+    group: str
+    severity: Severity
+    impact: Impact
+    why: str
+    fix: str
+    references: tuple[str, ...]
+    check: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    # Generic rules (any package upgraded...) yield to a specific rule on the same subject.
+    generic: bool = False
+    # Evidence tags from the research ([DOC], [SRC], [WHL], [DEV], [EXP], [SEC]).
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a check found: the subject, the two values and one specific sentence."""
+
+    subject: str
+    locked: str | None
+    current: str | None
+    detail: str
+    # A weighted rule may raise or lower its default severity for this match.
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    title: str
+    message: str
+    subject: str
+    locked: str | None
+    current: str | None
+    why: str
+    fix: str
+    references: tuple[str, ...]
+    impact: Impact
+    group: str
+    # Other findings with the same root cause (same subject), folded into this one.
+    related: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check sees: both fingerprints (locked is the reference) and their changes."""
+
+    locked: Fingerprint
+    current: Fingerprint
+    changes: tuple[Change, ...]
+    critical: frozenset[str] = frozenset()
+    tooling: frozenset[str] = frozenset()
+    notes: tuple[LockNote, ...] = ()
+    # The team's policy (envaudit.policy.Policy); typed loosely to keep imports acyclic.
+    policy: Any = None
+
+    def section_changes(self, section: str) -> list[Change]:
+        return [c for c in self.changes if c.section == section]
+
+    def change(self, path: str) -> Change | None:
+        for c in self.changes:
+            if c.path == path:
+                return c
+        return None
+
+
+Check = Callable[[Context, Mapping[str, Any]], Iterable[Match]]
+
+#: Check name (as written in the catalog's `check = "..."`) -> function.
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    """Register a check function under the name the catalog data uses."""
+
+    def register(fn: Check) -> Check:
+        if name in CHECKS:
+            raise ValueError(f"check {name!r} registered twice")
+        CHECKS[name] = fn
+        return fn
+
+    return register
