@@ -140,7 +140,10 @@ def import_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     from envaudit.rules.catalog import load_catalog
 
     conflicts = load_catalog().import_conflicts
+    wanted = params["module"]
     for module, dists in sorted(conflicts.items()):
+        if (wanted != "*" and module != wanted) or module in params.get("except", ()):
+            continue
         mine = sorted(d for d in dists if ctx.current.package(d) is not None)
         before = sorted(d for d in dists if ctx.locked.package(d) is not None)
         if len(mine) < 2:
@@ -249,3 +252,34 @@ def not_collected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
             yield Match(f"unknown:{c.section}", c.locked, c.current,
                         f"[{c.section}] was not collected on the {side} side, so it is not"
                         f" compared: {reason}")
+
+
+@check("package-boundary")
+def package_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    """A version boundary (params: package, boundary, hurts = "up"|"down"|"both").
+
+    Fires when the two sides are on different sides of `boundary` (old < boundary <= new
+    or the reverse), in either direction; the severity is lowered to info (or to
+    params["other_severity"]) when the move is in the direction that does not hurt.
+    Public versions only: a local label is a build variant, not an order.
+    """
+    names = params["package"] if isinstance(params["package"], list) else [params["package"]]
+    boundary = Version(params["boundary"])
+    for name in names:
+        a, b = ctx.locked.package(name), ctx.current.package(name)
+        old = parse_version(a.version if a else None)
+        new = parse_version(b.version if b else None)
+        if old is None or new is None:
+            continue
+        po, pn = Version(old.public), Version(new.public)
+        if (po < boundary) == (pn < boundary):
+            continue
+        up = pn >= boundary
+        hurts = params.get("hurts", "both")
+        severity = None
+        if hurts != "both" and (hurts == "up") != up:
+            severity = Severity(params.get("other_severity", "info"))
+        arrow = "crosses" if hurts == "both" else ("crosses up" if up else "crosses down")
+        yield Match(name, a.version if a else None, b.version if b else None,
+                    f"{name} {arrow} {params['boundary']} ({old} → {new})"
+                    + (f": {params['note']}" if "note" in params else ""), severity)
