@@ -11,10 +11,11 @@ from typing import Optional
 
 import typer
 
-from envaudit import __version__, lockfile
+from envaudit import __version__
+from envaudit.choices import ExitCode, FailOn, FormatChoice
 from envaudit.errors import EnvauditError
-from envaudit.formats import FormatChoice, get_format
-from envaudit.report import ExitCode, FailOn
+
+DEFAULT_LOCK = "envaudit.lock"  # envaudit.lockfile.DEFAULT_PATH, without importing it
 
 app = typer.Typer(
     name="envaudit",
@@ -68,13 +69,15 @@ def _write(text: str, output: Optional[str]) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        lockfile.write_atomic(Path(output), text)
+        from envaudit.lockfile import write_atomic
+
+        write_atomic(Path(output), text)
 
 
 @app.command()
 def snapshot(
     output: str = typer.Option(
-        lockfile.DEFAULT_PATH, "--output", "-o", help="Where to write the lock ('-' for stdout)."
+        DEFAULT_LOCK, "--output", "-o", help="Where to write the lock ('-' for stdout)."
     ),
     deep: bool = typer.Option(
         False, "--deep", help="Also import each framework in a child process (slower)."
@@ -87,6 +90,7 @@ def snapshot(
     ),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
+    from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
 
@@ -103,7 +107,7 @@ def snapshot(
 @app.command()
 def diff(
     lock: Path = typer.Argument(
-        Path(lockfile.DEFAULT_PATH), help="The reference lock (the training side)."
+        Path(DEFAULT_LOCK), help="The reference lock (the training side)."
     ),
     against: Optional[Path] = typer.Option(
         None, "--against", help="Compare this lock instead of the live host."
@@ -120,6 +124,7 @@ def diff(
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     from envaudit.api import check
+    from envaudit.formats import get_format
 
     with _errors():
         report = check(lock, against=against, deep=deep, timeout=timeout)
@@ -132,9 +137,10 @@ def diff(
 
 @app.command()
 def show(
-    lock: Path = typer.Argument(Path(lockfile.DEFAULT_PATH), help="The lock to summarise."),
+    lock: Path = typer.Argument(Path(DEFAULT_LOCK), help="The lock to summarise."),
 ) -> None:
     """Summarise a lockfile."""
+    from envaudit import lockfile
     from envaudit.show import render_lock
 
     with _errors():

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from envaudit.choices import ExitCode, FailOn
 from envaudit.rules.interface import Finding, Severity
 
-
-class FailOn(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-    NEVER = "never"
-
-
-class ExitCode(enum.IntEnum):
-    OK = 0  # nothing at or above --fail-on
-    DRIFT = 1  # a finding at or above --fail-on
-    USAGE = 2  # bad command line
-    CANNOT_AUDIT = 3  # lock missing, unreadable, invalid, unsupported schema; bad input
+__all__ = ["ExitCode", "FailOn", "Report", "make_report"]
 
 
 @dataclass(frozen=True)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import enum
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from envaudit.formats.interface import Format
+from envaudit.choices import FormatChoice
 
-
-class FormatChoice(str, enum.Enum):
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
+if TYPE_CHECKING:
+    from envaudit.formats.interface import Format
 
 
 def _never(value: NoReturn) -> NoReturn:  # assert_never for Python < 3.11
     raise AssertionError(f"unhandled format {value!r}")
 
 
-def get_format(choice: FormatChoice, *, color: bool = False, width: int = 100) -> Format:
+def get_format(choice: FormatChoice, *, color: bool = False, width: int = 100) -> "Format":
     """The Format for `choice`; importing lazily keeps `snapshot` fast."""
     if choice is FormatChoice.TEXT:
         from envaudit.formats.text import TextFormat

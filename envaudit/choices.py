@@ -1,0 +1,25 @@
+"""Enums for command-line choices, kept import-light so the CLI starts fast."""
+
+from __future__ import annotations
+
+import enum
+
+
+class FailOn(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0  # nothing at or above --fail-on
+    DRIFT = 1  # a finding at or above --fail-on
+    USAGE = 2  # bad command line
+    CANNOT_AUDIT = 3  # lock missing, unreadable, invalid, unsupported schema; bad input
+
+
+class FormatChoice(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
