@@ -38,7 +38,7 @@ def main() -> None:
     if importlib.util.find_spec("torch") is not None:
         commands["torch collect_env"] = [sys.executable, "-m", "torch.utils.collect_env"]
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, cmd in commands.items():  # warm-up: page cache, .pyc files
+    for cmd in commands.values():  # warm-up: page cache, .pyc files
         _time(cmd)
     for _ in range(args.runs):
         for name, cmd in commands.items():

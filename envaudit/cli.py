@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import sys
 from collections.abc import Iterator
@@ -121,13 +122,21 @@ def diff(
     ),
     deep: bool = typer.Option(False, "--deep", help="Probe the live host with --deep."),
     timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Seconds per probe."),
+    config: Optional[Path] = typer.Option(
+        None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
+        " [tool.envaudit] (default: found in the current directory).",
+    ),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     from envaudit.api import check
+    from envaudit.config import expired_ignores, load_policy
     from envaudit.formats import get_format
 
     with _errors():
-        report = check(lock, against=against, deep=deep, timeout=timeout)
+        policy = load_policy(config)
+        for note in expired_ignores(policy):
+            _err(f"envaudit: note: {note}")
+        report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
         for note in report.notes:
             _err(f"envaudit: note: {note}")
         text = get_format(fmt, color=_use_color(output)).render(report, fail_on)
@@ -146,6 +155,50 @@ def show(
     with _errors():
         loaded = lockfile.load(lock)
         _write(render_lock(loaded, str(lock)), None)
+
+
+class RuleSeverity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class ListFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def rules(
+    group: Optional[str] = typer.Option(None, "--group", "-g", help="Only this rule group."),
+    severity: Optional[RuleSeverity] = typer.Option(
+        None, "--severity", "-s", help="Only rules with this default severity."
+    ),
+    fmt: ListFormat = typer.Option(ListFormat.TEXT, "--format", "-f", help="Output format."),
+) -> None:
+    """List the rule catalog: id, default severity, group and title."""
+    from envaudit import docgen
+    from envaudit.config import did_you_mean
+    from envaudit.rules.catalog import load_catalog
+
+    with _errors():
+        catalog = load_catalog()
+        if group is not None and group not in catalog.groups:
+            raise typer.BadParameter(
+                f"unknown group {group!r}{did_you_mean(group, catalog.groups)}; groups:"
+                f" {', '.join(sorted(catalog.groups))}", param_hint="'--group'")
+        chosen = docgen.select(catalog.rules, group, severity.value if severity else None)
+        render = docgen.rule_list_json if fmt is ListFormat.JSON else docgen.rule_list_text
+        _write(render(chosen), None)
+
+
+@app.command()
+def explain(rule_id: str = typer.Argument(..., help="A rule id, e.g. ENV-001.")) -> None:
+    """Print everything about one rule: why it matters, how to fix it, references."""
+    from envaudit import docgen
+
+    with _errors():
+        _write(docgen.explain(docgen.find_rule(rule_id)), None)
 
 
 def main() -> None:

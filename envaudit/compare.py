@@ -45,8 +45,7 @@ def _flatten(value: Any, prefix: str, out: dict[str, str]) -> None:
             ident = item.get("name") if "index" not in item else item["index"]
             if "path" in item and "name" in item:
                 ident = f"{item['name']}@{item['path']}"
-            _flatten({k: v for k, v in item.items()}, f"{prefix}.{ident if ident is not None else i}",
-                     out)
+            _flatten(dict(item), f"{prefix}.{ident if ident is not None else i}", out)
     elif isinstance(value, list):
         out[prefix] = ",".join(str(v) for v in value)
     elif isinstance(value, bool):
@@ -87,7 +86,8 @@ def compare(locked: Fingerprint, current: Fingerprint) -> list[Change]:
     for key in sorted(set(a_missing) | set(b_missing)):
         if key in a_missing and key in b_missing:
             continue
-        changes.append(Change(key, ChangeKind.UNKNOWN, _side(a_missing, key), _side(b_missing, key)))
+        sides = (_side(a_missing, key), _side(b_missing, key))
+        changes.append(Change(key, ChangeKind.UNKNOWN, *sides))
     unknown = set(a_missing) | set(b_missing)
     for path in sorted(set(a) | set(b)):
         if path.split(".", 1)[0] in unknown:

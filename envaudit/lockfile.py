@@ -246,7 +246,10 @@ def _decode_section(doc: dict[str, Any], attr: str, problems: _Problems) -> Any:
             problems.add(key, f"expected an array of tables, got {_kind(raw)}")
             return ()
         return tuple(_decode(v, tp, f"{key}[{i}]", problems) for i, v in enumerate(raw))
-    return _decode(raw, Mapping[str, tp], key, problems)
+    if not isinstance(raw, dict):
+        problems.add(key, f"expected a table, got {_kind(raw)}")
+        return {}
+    return {k: _decode(v, tp, f"{key}.{k}", problems) for k, v in raw.items()}
 
 
 _SCHEMA_RE = re.compile(r"^(\d+)\.(\d+)$")
@@ -272,7 +275,7 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         notes.append(LockNote("schema-minor", f"{source} uses schema {schema}, newer than {SCHEMA}:"
                               " keys this version does not know are ignored"))
     meta = Meta(
-        schema=schema,
+        schema=str(schema),
         created=_header_str(header, "created", problems),
         tool=_header_str(header, "tool", problems),
         content_hash=header.get("content-hash", "") if isinstance(header.get("content-hash"), str)
@@ -283,7 +286,7 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
     if not isinstance(unavailable, dict):
         problems.add("unavailable", f"expected a table, got {_kind(unavailable)}")
         unavailable = {}
-    for attr, (key, _tp, _kind_) in _SECTIONS.items():
+    for attr, (key, _tp, _) in _SECTIONS.items():
         reason = unavailable.get(key)
         if reason is None:
             continue

@@ -24,7 +24,8 @@ def _sections(fp: Fingerprint) -> list[str]:
     lines.append(_line("cpu", cpu if isinstance(cpu, Unavailable)
                        else f"{cpu.model} ×{cpu.count} ({len(cpu.flags)} ISA flags)"))
     pk = fp.packages
-    lines.append(_line("packages", pk if isinstance(pk, Unavailable) else f"{len(pk)} distributions"))
+    lines.append(_line("packages",
+                       pk if isinstance(pk, Unavailable) else f"{len(pk)} distributions"))
     env = fp.env
     lines.append(_line("env", env if isinstance(env, Unavailable)
                        else ", ".join(sorted(env)) or "(none captured)"))
@@ -36,7 +37,8 @@ def _sections(fp: Fingerprint) -> list[str]:
         lines.append(_line("gpus", gpus))
     else:
         lines.append(_line("gpus", f"{len(gpus)}"))
-        lines += [f"  [{g.index}] {g.name}, compute capability {g.compute_capability}" for g in gpus]
+        lines += [f"  [{g.index}] {g.name}, compute capability {g.compute_capability}"
+                  for g in gpus]
     fw = fp.frameworks
     if isinstance(fw, Unavailable):
         lines.append(_line("frameworks", fw))

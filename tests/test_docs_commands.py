@@ -1,0 +1,79 @@
+"""Every envaudit command shown in README.md and docs/*.md runs as documented."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from envaudit import lockfile
+from envaudit.cli import app
+from tests.factories import fp
+
+ROOT = Path(__file__).parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+_BLOCK = re.compile(r"```(\w*)\n(.*?)```", re.S)
+_COMMAND = re.compile(r"^\s*(?:\$ |- run: |- )envaudit (?P<args>.+)$")
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    found = []
+    for doc in DOCS:
+        for lang, body in _BLOCK.findall(doc.read_text(encoding="utf-8")):
+            if lang not in ("console", "yaml", "sh", "bash", ""):
+                continue
+            for line in body.splitlines():
+                m = _COMMAND.match(line)
+                if m:
+                    found.append((doc.name, m.group("args")))
+    return found
+
+
+def expected_code(args: str) -> tuple[str, set[int]]:
+    args, _, comment = args.partition("#")
+    m = re.search(r"exits (\d)", comment)
+    return args.strip(), ({int(m.group(1))} if m else {0, 1})
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    training = lockfile.dumps(fp(packages={"numpy": "1.26.4", "torch": "2.4.0+cu124"}))
+    serving = lockfile.dumps(fp(packages={"numpy": "2.1.0", "torch": "2.4.0+cu124"}))
+    (tmp_path / "training.lock").write_text(training)
+    (tmp_path / "serving.lock").write_text(serving)
+    (tmp_path / "model").mkdir()
+    result = CliRunner().invoke(app, ["snapshot"])
+    assert result.exit_code == 0
+    (tmp_path / "model" / "envaudit.lock").write_text((tmp_path / "envaudit.lock").read_text())
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    return tmp_path
+
+
+def test_docs_show_commands() -> None:
+    assert len(documented_commands()) >= 10
+
+
+@pytest.mark.parametrize(("doc", "args"), documented_commands(),
+                         ids=[f"{d}:{a}" for d, a in documented_commands()])
+def test_documented_command(sandbox: Path, doc: str, args: str) -> None:
+    line, codes = expected_code(args)
+    argv = [os.path.expandvars(a) for a in shlex.split(line)]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code in codes, f"{doc}: envaudit {line}\n{result.output}"
+
+
+def test_documented_python_api(sandbox: Path) -> None:
+    text = (ROOT / "docs" / "ci-and-hooks.md").read_text(encoding="utf-8")
+    (code,) = [body for lang, body in _BLOCK.findall(text) if lang == "python"]
+    namespace = {"log": logging.getLogger("test")}
+    try:
+        exec(compile(code, "ci-and-hooks.md", "exec"), namespace)
+    except SystemExit as e:
+        assert "environment drift" in str(e)
+    assert "report" in namespace
