@@ -1,6 +1,6 @@
 """`python -m envaudit`."""
 
-from envaudit.cli import main
+from envaudit.commands import main
 
 if __name__ == "__main__":
     main()

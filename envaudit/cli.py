@@ -66,13 +66,9 @@ def _use_color(output: Optional[str]) -> bool:
 
 
 def _write(text: str, output: Optional[str]) -> None:
-    if output in (None, "-"):
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        from envaudit.lockfile import write_atomic
+    from envaudit.commands import write_output
 
-        write_atomic(Path(output), text)
+    write_output(text, output)
 
 
 @app.command()
@@ -91,18 +87,10 @@ def snapshot(
     ),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
-    from envaudit import lockfile
-    from envaudit.snapshot import default_probes
-    from envaudit.snapshot import snapshot as take
+    from envaudit.commands import run_snapshot
 
     with _errors():
-        progress = (lambda line: _err(f"envaudit: {line}")) if deep else None
-        fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
-                  progress=progress)
-        _write(lockfile.dumps(fp), output)
-        if output != "-":
-            count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
-            _err(f"envaudit: wrote {output} ({count} packages)")
+        run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)
 
 
 @app.command()
@@ -202,5 +190,7 @@ def explain(rule_id: str = typer.Argument(..., help="A rule id, e.g. ENV-001."))
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="envaudit")
+    """Console-script entry point (see envaudit.commands.main for the fast path)."""
+    from envaudit.commands import main as entry
+
+    entry()
