@@ -69,23 +69,32 @@ def evaluate(
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     today = today or datetime.date.today()
-    ctx = Context(
+    ctx = _context(locked, current, catalog, policy, tuple(notes))
+    # A condition already true of the training side alone is not drift: the self-
+    # comparison (locked, locked) gives the baseline, and identical matches are dropped.
+    baseline = _context(locked, locked, catalog, policy, ())
+    raw: list[tuple[Finding, bool]] = []
+    for rule in catalog.rules:
+        known = {(m.subject, m.detail) for m in CHECKS[rule.check](baseline, rule.params)}
+        for m in CHECKS[rule.check](ctx, rule.params):
+            if (m.subject, m.detail) in known or _ignored(policy, rule.id, m.subject, today):
+                continue
+            severity = policy.severity.get(rule.id) or m.severity or rule.severity
+            raw.append((_finding(rule, m, severity), rule.generic))
+    return fold(raw)
+
+
+def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy: Policy,
+             notes: tuple[LockNote, ...]) -> Context:
+    return Context(
         locked=locked,
         current=current,
         changes=tuple(compare(locked, current)),
         critical=catalog.critical | policy.critical,
         tooling=catalog.tooling,
-        notes=tuple(notes),
+        notes=notes,
         policy=policy,
     )
-    raw: list[tuple[Finding, bool]] = []
-    for rule in catalog.rules:
-        for m in CHECKS[rule.check](ctx, rule.params):
-            severity = policy.severity.get(rule.id) or m.severity or rule.severity
-            if _ignored(policy, rule.id, m.subject, today):
-                continue
-            raw.append((_finding(rule, m, severity), rule.generic))
-    return fold(raw)
 
 
 def _ignored(policy: Policy, rule_id: str, subject: str, today: datetime.date) -> bool:

@@ -148,15 +148,12 @@ def import_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
         before = sorted(d for d in dists if ctx.locked.package(d) is not None)
         if len(mine) < 2:
             continue
+        if len(before) >= 2 and before == mine:
+            continue  # the same conflict in training: not drift (the diff reports changes)
         both = " + ".join(mine)
-        if len(before) >= 2:
-            yield Match(module, " + ".join(before), both,
-                        f"{both} all install '{module}' on both sides: whichever was installed"
-                        " last is what imports", Severity.INFO)
-        else:
-            yield Match(module, " + ".join(before) or None, both,
-                        f"{both} all install the '{module}' package on the deployment side:"
-                        " whichever was installed last is what imports")
+        yield Match(module, " + ".join(before) or None, both,
+                    f"{both} all install the '{module}' package on the deployment side:"
+                    " whichever was installed last is what imports")
 
 
 @check("package-shadowed")

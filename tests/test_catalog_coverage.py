@@ -1,0 +1,53 @@
+"""Every catalog rule has a scenario that fires it and one where it stays silent."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+from envaudit.rules.catalog import load_catalog
+from tests.factories import Scenario, flat, run
+
+TESTS = Path(__file__).parent
+_URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[a-z]{2,}(/[^\s]*)?$")
+
+
+def all_scenarios() -> list[Scenario]:
+    found: list[Scenario] = []
+    for path in sorted(TESTS.glob("test_rules_*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        found += getattr(module, "SCENARIOS", [])
+    return found
+
+
+def test_every_rule_fires_somewhere_and_is_silent_somewhere() -> None:
+    scenarios = all_scenarios()
+    fires = {rule for s in scenarios for rule in s.fires}
+    silent = {rule for s in scenarios for rule in s.silent}
+    ids = {r.id for r in load_catalog().rules}
+    assert not sorted(ids - fires), "rules no scenario fires"
+    assert not sorted(ids - silent), "rules no scenario proves silent"
+    assert not sorted((fires | silent) - ids), "scenarios name rules that do not exist"
+
+
+def test_scenario_ids_are_unique_and_readable() -> None:
+    for path in sorted(TESTS.glob("test_rules_*.py")):
+        names = [s.id for s in importlib.import_module(f"tests.{path.stem}").SCENARIOS]
+        assert len(names) == len(set(names)), path.name
+        assert all(re.fullmatch(r"[a-z0-9][a-z0-9.+_-]*", n) for n in names), names
+
+
+def test_catalog_size_and_references() -> None:
+    catalog = load_catalog()
+    assert len(catalog.rules) >= 60
+    for rule in catalog.rules:
+        assert rule.references, rule.id
+        assert all(_URL.match(u) for u in rule.references), rule.id
+        assert rule.why and rule.fix and rule.title, rule.id
+
+
+def test_identical_real_sized_hosts_are_silent() -> None:
+    for s in all_scenarios():
+        assert flat(run(s.locked, s.locked)) == [], s.id
+        assert flat(run(s.current, s.current)) == [], s.id
