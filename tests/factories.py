@@ -136,10 +136,13 @@ class Scenario:
     fires: Mapping[str, str] = field(default_factory=dict)
     silent: frozenset[str] = frozenset()
     notes: tuple[LockNote, ...] = ()
+    # An envaudit.policy.Policy to evaluate with (None: the catalog defaults).
+    policy: Any = None
 
 
 def check_scenario(s: Scenario) -> None:
-    got = dict(flat(run(s.locked, s.current, s.notes)))
+    extra = {} if s.policy is None else {"policy": s.policy}
+    got = dict(flat(run(s.locked, s.current, s.notes, **extra)))
     for rule, severity in s.fires.items():
         assert rule in got, f"{s.id}: {rule} did not fire; got {sorted(got)}"
         assert got[rule] == severity, f"{s.id}: {rule} is {got[rule]}, expected {severity}"

@@ -38,6 +38,8 @@ SCENARIOS = [
              silent=frozenset({"PKG-001", "PKG-003"})),
     Scenario("package-added", fp(packages=BASE), fp(packages={**BASE, "rich": "13.0"}),
              {"PKG-004": "info"}),
+    Scenario("nothing-added", fp(packages=BASE), fp(packages=_without("pandas")),
+             silent=frozenset({"PKG-004"})),
     Scenario("numpy-minor-upgrade", fp(packages=BASE), fp(packages={**BASE, "numpy": "1.27.0"}),
              {"PKG-002": "warning"}, frozenset({"PKG-005"})),
     Scenario("pillow-patch-is-info", fp(packages=BASE), fp(packages={**BASE, "pillow": "10.3.1"}),

@@ -68,6 +68,7 @@ def _rule(raw: Mapping[str, Any], where: str) -> Rule:
         params=dict(raw.get("params", {})),
         generic=bool(raw.get("generic", False)),
         evidence=tuple(raw.get("evidence", ())),
+        drift_only=bool(raw.get("drift-only", True)),
     )
 
 

@@ -75,7 +75,10 @@ def evaluate(
     baseline = _context(locked, locked, catalog, policy, ())
     raw: list[tuple[Finding, bool]] = []
     for rule in catalog.rules:
-        known = {(m.subject, m.detail) for m in CHECKS[rule.check](baseline, rule.params)}
+        known = (
+            {(m.subject, m.detail) for m in CHECKS[rule.check](baseline, rule.params)}
+            if rule.drift_only else set()
+        )
         for m in CHECKS[rule.check](ctx, rule.params):
             if (m.subject, m.detail) in known or _ignored(policy, rule.id, m.subject, today):
                 continue

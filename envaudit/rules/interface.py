@@ -47,6 +47,9 @@ class Rule:
     generic: bool = False
     # Evidence tags from the research ([DOC], [SRC], [WHL], [DEV], [EXP], [SEC]).
     evidence: tuple[str, ...] = ()
+    # Drift rules stay silent when the training side alone already matches; a policy
+    # rule (an allowed range) holds of the deployment side whatever training had.
+    drift_only: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,98 @@
+"""Child of `snapshot --deep`: imports ONE framework and prints what only it can say, as JSON.
+
+Run as `python _deep_child.py NAME`; it never imports envaudit, so it works in any interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any, Callable
+
+_MAPPED = re.compile(r"/(lib(?:cudnn|cublas|cublasLt|cudart|nvinfer|opencv_\w+|gomp|iomp5|omp|"
+                     r"mkl_\w+|openblas\w*|nccl)[^/]*\.so[^/\s]*)$")
+
+
+def mapped_libraries() -> str:
+    """Shared libraries this process has mapped (/proc/self/maps): the copies actually loaded."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as fh:
+            paths = {line.split()[-1] for line in fh if "/" in line}
+    except OSError:
+        return ""
+    return ",".join(sorted(p for p in paths if _MAPPED.search(p)))
+
+
+def _torch() -> dict[str, Any]:
+    import torch
+
+    config = torch.__config__.show()
+    cap = re.search(r"CPU capability usage: (\S+)", config)
+    out: dict[str, Any] = {
+        "version": torch.__version__,
+        "cuda-available": torch.cuda.is_available(),
+        "cudnn": torch.backends.cudnn.version(),
+        "arch-list": ",".join(torch.cuda.get_arch_list()),
+        "allow-tf32-matmul": torch.backends.cuda.matmul.allow_tf32,
+        "allow-tf32-cudnn": torch.backends.cudnn.allow_tf32,
+        "cudnn-benchmark": torch.backends.cudnn.benchmark,
+        "cudnn-deterministic": torch.backends.cudnn.deterministic,
+        "float32-matmul-precision": torch.get_float32_matmul_precision(),
+        "cpu-capability": cap.group(1) if cap else "",
+        "num-threads": torch.get_num_threads(),
+    }
+    return out
+
+
+def _tensorflow() -> dict[str, Any]:
+    import tensorflow as tf
+
+    info = dict(tf.sysconfig.get_build_info())
+    out = {f"build.{k}": v for k, v in info.items()}
+    out["version"] = tf.__version__
+    out["gpus"] = len(tf.config.list_physical_devices("GPU"))
+    return out
+
+
+def _opencv() -> dict[str, Any]:
+    import cv2
+
+    build = cv2.getBuildInformation()
+    out: dict[str, Any] = {"version": cv2.__version__, "threads": cv2.getNumThreads()}
+    for key, pattern in (("baseline", r"Baseline:\s*(.*)"),
+                         ("dispatched", r"Dispatched code generation:\s*(.*)"),
+                         ("parallel-framework", r"Parallel framework:\s*(.*)")):
+        m = re.search(pattern, build)
+        out[key] = m.group(1).strip() if m else ""
+    return out
+
+
+def _onnxruntime() -> dict[str, Any]:
+    import onnxruntime as ort
+
+    return {"version": ort.__version__, "providers": ",".join(ort.get_available_providers()),
+            "device": ort.get_device()}
+
+
+READERS: dict[str, Callable[[], dict[str, Any]]] = {
+    "torch": _torch, "tensorflow": _tensorflow, "opencv": _opencv, "onnxruntime": _onnxruntime,
+}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[1] not in READERS:
+        print(json.dumps({"error": f"usage: _deep_child.py {{{','.join(READERS)}}}"}))
+        return 2
+    try:
+        facts = READERS[argv[1]]()
+    except Exception as e:  # report, do not crash: the parent records the reason
+        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+        return 1
+    facts["mapped-libraries"] = mapped_libraries()
+    print(json.dumps({k: str(v) for k, v in facts.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,283 @@
+"""Checks for environment variables that select devices, kernels, threads or libraries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Optional
+
+from envaudit.model import Fingerprint, Unavailable
+from envaudit.rules.interface import Context, Match, Severity, check
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def env_of(fp: Fingerprint) -> Optional[Mapping[str, str]]:
+    """The captured variables, or None when the env section was not collected."""
+    return None if isinstance(fp.env, Unavailable) else fp.env
+
+
+def normalize(value: Optional[str], how: str) -> Optional[str]:
+    """Spell a value the way the consuming library reads it, so equal meanings compare equal."""
+    if value is None:
+        return None
+    text = value.strip()
+    if how == "bool":
+        low = text.lower()
+        return "1" if low in _TRUE else "0" if low in _FALSE else low
+    if how == "int":
+        try:
+            return str(int(text))
+        except ValueError:
+            return text
+    if how == "upper":
+        return text.upper()
+    if how == "lower":
+        return text.lower()
+    return value
+
+
+def shown(value: Optional[str]) -> str:
+    if value is None:
+        return "unset"
+    return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+
+
+def _default(params: Mapping[str, Any], name: str) -> Optional[str]:
+    default = params.get("default")
+    if isinstance(default, Mapping):
+        default = default.get(name)
+    return None if default is None else str(default)
+
+
+def _effective(value: Optional[str], params: Mapping[str, Any], name: str) -> Optional[str]:
+    how = params.get("normalize", "text")
+    how = str(how.get(name, "text") if isinstance(how, Mapping) else how)
+    found = normalize(value, how)
+    return found if found is not None else normalize(_default(params, name), how)
+
+
+def _uses(fp: Fingerprint, packages: list[str]) -> Optional[bool]:
+    """Whether any of `packages` is installed; None when packages were not collected."""
+    if isinstance(fp.packages, Unavailable):
+        return None
+    return any(fp.package(p) is not None for p in packages)
+
+
+def tf32_capable(fp: Fingerprint) -> Optional[bool]:
+    """Whether a GPU with TF32 tensor cores (CC >= 8.0) is present; None when unknown."""
+    if isinstance(fp.gpus, Unavailable):
+        return None
+    return any(_cc(g.compute_capability) >= (8, 0) for g in fp.gpus)
+
+
+def _cc(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    try:
+        return int(major), int(minor or 0)
+    except ValueError:
+        return (0, 0)
+
+
+def _mixed_gpus(fp: Fingerprint) -> Optional[bool]:
+    if isinstance(fp.gpus, Unavailable):
+        return None
+    return len({g.name for g in fp.gpus}) > 1
+
+
+def _irrelevant(ctx: Context, params: Mapping[str, Any]) -> bool:
+    """True when both sides are known not to use what the variable controls."""
+    needs = list(params.get("requires", ()))
+    if needs and {_uses(ctx.locked, needs), _uses(ctx.current, needs)} == {False}:
+        return True
+    if params.get("tf32_gpu") and {tf32_capable(ctx.locked), tf32_capable(ctx.current)} == {
+            False}:
+        return True
+    return bool(params.get("mixed_gpus")) and _mixed_gpus(ctx.current) is False
+
+
+def _severity(ctx: Context, params: Mapping[str, Any], name: str) -> Severity | None:
+    """Per-variable severity; info when nothing on either side reads the variable."""
+    if _irrelevant(ctx, params):
+        return Severity.INFO
+    by_name = params.get("severities", {})
+    return Severity(by_name[name]) if name in by_name else None
+
+
+def differing(ctx: Context, names: list[str]) -> Iterator[tuple[str, Optional[str],
+                                                                  Optional[str]]]:
+    """(name, locked value, current value) for each of `names` whose raw value differs."""
+    a, b = env_of(ctx.locked), env_of(ctx.current)
+    if a is None or b is None:
+        return
+    for name in names:
+        if a.get(name) != b.get(name):
+            yield name, a.get(name), b.get(name)
+
+
+@check("env-var")
+def env_var(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    """A listed variable means something else on the deployment side.
+
+    params: names; normalize = bool|int|upper|lower|text; default (what unset means, one value
+    or a table per name); requires (packages that read it: info when none is installed);
+    severities (name -> severity); note (appended to the message).
+    """
+    for name, old, new in differing(ctx, list(params["names"])):
+        if _effective(old, params, name) == _effective(new, params, name):
+            continue
+        note = f": {params['note']}" if "note" in params else ""
+        yield Match(name, old, new, f"{name} {shown(old)} → {shown(new)}{note}",
+                    _severity(ctx, params, name))
+
+
+# -- ENV-001 CUDA_VISIBLE_DEVICES -------------------------------------------------------------
+
+def _gpu_count(fp: Fingerprint) -> Optional[int]:
+    return None if isinstance(fp.gpus, Unavailable) else len(fp.gpus)
+
+
+def _valid_entry(entry: str, count: Optional[int]) -> bool:
+    if entry.startswith(("GPU-", "MIG-")):
+        return len(entry) > 4
+    if not entry.isdigit():
+        return False
+    return count is None or int(entry) < count
+
+
+def visible_selection(value: Optional[str], count: Optional[int]) -> Optional[tuple[str, ...]]:
+    """The devices CUDA will enumerate: None = all, () = none.
+
+    CUDA reads the comma-separated list up to the first invalid entry (a bad token, a
+    negative or out-of-range index) and ignores the rest.
+    """
+    if value is None:
+        return None
+    picked: list[str] = []
+    for raw in value.split(","):
+        entry = raw.strip()
+        if not _valid_entry(entry, count):
+            break
+        picked.append(str(int(entry)) if entry.isdigit() else entry)
+    return tuple(picked)
+
+
+def _same_selection(a: Optional[tuple[str, ...]], b: Optional[tuple[str, ...]],
+                    count_a: Optional[int], count_b: Optional[int]) -> bool:
+    if a == b:
+        return True
+    # Unset selects every GPU: the same as listing all of them in order.
+    if a is None and b is not None and count_a is not None:
+        return b == tuple(str(i) for i in range(count_a))
+    if b is None and a is not None and count_b is not None:
+        return a == tuple(str(i) for i in range(count_b))
+    return False
+
+
+@check("cuda-visible-devices")
+def cuda_visible_devices(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    name = "CUDA_VISIBLE_DEVICES"
+    for _, old, new in differing(ctx, [name]):
+        count_a, count_b = _gpu_count(ctx.locked), _gpu_count(ctx.current)
+        sel_a, sel_b = visible_selection(old, count_a), visible_selection(new, count_b)
+        if sel_b == () and sel_a != ():
+            what = "is empty" if not (new or "").strip() else "has no valid device first"
+            yield Match(name, old, new,
+                        f"{name}={shown(new)} {what}: no GPU is visible and frameworks fall back"
+                        " to the CPU", Severity.ERROR)
+        elif not _same_selection(sel_a, sel_b, count_a, count_b):
+            yield Match(name, old, new,
+                        f"{name} {shown(old)} → {shown(new)}: another set or order of GPUs"
+                        " is used (cuda:0 is a different device)")
+
+
+# -- ENV-008 thread counts --------------------------------------------------------------------
+
+def _cpu_count(fp: Fingerprint) -> Optional[int]:
+    return None if isinstance(fp.cpu, Unavailable) else fp.cpu.count
+
+
+@check("thread-count")
+def thread_count(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    """An explicit thread count differs, or none is set and the core count differs."""
+    names = list(params["names"])
+    for name, old, new in differing(ctx, names):
+        if normalize(old, "int") != normalize(new, "int"):
+            yield Match(name, old, new,
+                        f"{name} {shown(old)} → {shown(new)}: reductions are split over another"
+                        " number of threads")
+    a, b = env_of(ctx.locked), env_of(ctx.current)
+    if a is None or b is None or any(n in a or n in b for n in names):
+        return
+    ca, cb = _cpu_count(ctx.locked), _cpu_count(ctx.current)
+    if ca and cb and ca != cb:
+        yield Match("threads", str(ca), str(cb),
+                    f"{' and '.join(names)} are unset and the CPU count moved {ca} → {cb}:"
+                    " the default thread pools change size", Severity.INFO)
+
+
+# -- ENV-013 torch.load weights_only overrides -----------------------------------------------
+
+def _all_set(env: Optional[Mapping[str, str]], names: list[str]) -> bool:
+    return env is not None and all(normalize(env.get(n), "bool") == "1" for n in names)
+
+
+@check("weights-only-env")
+def weights_only_env(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    names = list(params["names"])
+    if _all_set(env_of(ctx.current), names) and not _all_set(env_of(ctx.locked), names):
+        yield Match(names[0], None, "1", f"{' and '.join(names)} are both set: torch.load"
+                    " raises an error", Severity.ERROR)
+        return
+    for name, old, new in differing(ctx, names):
+        if normalize(old or "0", "bool") != normalize(new or "0", "bool"):
+            yield Match(name, old, new, f"{name} {shown(old)} → {shown(new)}: torch.load"
+                        " switches between weights-only and full unpickling")
+
+
+# -- ENV-022 TORCH_CUDA_ARCH_LIST --------------------------------------------------------------
+
+def _arch_tokens(value: str) -> set[str]:
+    """"8.0;8.6+PTX 9.0a" -> {"8.0", "8.6", "9.0"}; "a"/"f" suffixes are exact-CC targets."""
+    out: set[str] = set()
+    for raw in value.replace(";", " ").replace(",", " ").split():
+        token = raw.split("+", 1)[0].rstrip("af")
+        if token:
+            out.add(token)
+    return out
+
+
+def _ccs(fp: Fingerprint) -> Optional[set[str]]:
+    if isinstance(fp.gpus, Unavailable):
+        return None
+    return {g.compute_capability for g in fp.gpus if g.compute_capability}
+
+
+@check("cuda-arch-list")
+def cuda_arch_list(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    name = "TORCH_CUDA_ARCH_LIST"
+    for _, old, new in differing(ctx, [name]):
+        ccs = _ccs(ctx.current)
+        missing = sorted(ccs - _arch_tokens(new)) if ccs is not None and new else []
+        if missing:
+            yield Match(name, old, new,
+                        f"{name}={shown(new)} does not target this host's GPU (CC"
+                        f" {', '.join(missing)}): CUDA extensions built here will not run on it")
+        else:
+            yield Match(name, old, new,
+                        f"{name} {shown(old)} → {shown(new)}: extensions compiled at run time"
+                        " target other GPUs", Severity.INFO)
+
+
+# -- ENV-023 TF_CPP_MIN_LOG_LEVEL ----------------------------------------------------------------
+
+@check("log-level")
+def log_level(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    name = "TF_CPP_MIN_LOG_LEVEL"
+    for _, old, new in differing(ctx, [name]):
+        level = normalize(new, "int") or "0"
+        if level.isdigit() and int(level) >= 1 and level != normalize(old, "int"):
+            hidden = {1: "INFO", 2: "INFO and WARNING"}.get(int(level), "all but FATAL")
+            yield Match(name, old, new,
+                        f"{name}={shown(new)} hides TensorFlow's {hidden} messages (oneDNN,"
+                        " cuDNN and device-placement notices)")

@@ -1,0 +1,126 @@
+"""Scenarios for the GPU rules: each fires in one scenario and stays silent in another."""
+
+from __future__ import annotations
+
+import pytest
+
+from envaudit.model import CudaLibrary, Framework, Gpu, Unavailable
+from tests.factories import Scenario, check_scenario, fp, torch_fw
+
+H200 = ("NVIDIA H200", "9.0")
+CU130 = {"torch": torch_fw()}
+CPU_TORCH = {"torch": torch_fw("2.13.0+cpu", cuda="")}
+SITE = "/venv/lib/python3.12/site-packages"
+
+
+def cudnn(version: str, path: str = f"{SITE}/nvidia/cudnn/lib",
+          used_by: tuple[str, ...] = ("torch",)) -> CudaLibrary:
+    return CudaLibrary(name="cudnn", version=version, path=path, source="wheel", used_by=used_by)
+
+
+def host(driver: str = "580.159.04", cuda_driver: str = "13.0", gpus: object = (H200,),
+         frameworks: object = None, libs: object = None, **kw: object) -> object:
+    return fp(nvidia=(driver, cuda_driver), gpus=gpus,  # type: ignore[arg-type]
+              frameworks=CU130 if frameworks is None else frameworks,  # type: ignore[arg-type]
+              cuda_libraries=[cudnn("9.19.0")] if libs is None else libs,  # type: ignore[arg-type]
+              **kw)  # type: ignore[arg-type]
+
+
+BASE = host()
+ALL = frozenset({"CUDA-001", "CUDA-002", "CUDA-003", "CUDA-005", "CUDA-007", "GPU-001",
+                 "GPU-002", "GPU-003", "GPU-004", "GPU-006", "GPU-007", "GPU-009", "GPU-010",
+                 "GPU-011", "CUDNN-001", "CUDNN-002", "CUDNN-003", "CUDNN-004", "CUDNN-005",
+                 "CUDNN-006", "CUDNN-007", "FW-011", "FW-020"})
+
+
+def S(id: str, locked: object, current: object, fires: dict[str, str],
+      silent: frozenset[str] = frozenset()) -> Scenario:
+    return Scenario(id=id, locked=locked, current=current, fires=fires,  # type: ignore[arg-type]
+                    silent=silent - set(fires))
+
+
+ORT_GPU = Framework(name="onnxruntime", version="1.31.1", cuda="13.0",
+                    provided_by=("onnxruntime-gpu",))
+OLD_TORCH = torch_fw("2.3.1+cu121", cuda="12.1", arch=("sm_80", "sm_90"))
+
+SCENARIOS = [
+    S("identical-h200", BASE, BASE, {}, ALL),
+    S("driver-535-torch-cu130", BASE, host("535.183.01", "12.2"),
+      {"CUDA-001": "error", "CUDA-003": "info", "CUDA-005": "info"}),
+    S("driver-580-65-torch-cu132", host(frameworks={"torch": torch_fw("2.12.0+cu132", "13.2")}),
+      host("580.65.06", frameworks={"torch": torch_fw("2.12.0+cu132", "13.2")}),
+      {"CUDA-002": "warning"}, frozenset({"CUDA-001"})),
+    S("torch-cu134", BASE, host(frameworks={"torch": torch_fw("2.14.1+cu134", "13.4")}),
+      {"CUDA-007": "info"}),
+    S("h200-to-v100-cu130", BASE, host(gpus=[("Tesla V100", "7.0")]),
+      {"GPU-001": "error", "GPU-003": "error", "GPU-006": "warning", "GPU-007": "warning"}),
+    S("h200-to-k80-cu12", host(frameworks={"torch": torch_fw("2.5.1+cu121", "12.1")}),
+      host(gpus=[("Tesla K80", "3.7")],
+           frameworks={"torch": torch_fw("2.5.1+cu121", "12.1", arch=("sm_37", "sm_90"))}),
+      {"GPU-002": "error"}),
+    S("b200-torch-cu126", host(gpus=[("NVIDIA H100", "9.0")],
+                               frameworks={"torch": torch_fw("2.7.0+cu126", "12.6")}),
+      host(gpus=[("NVIDIA B200", "10.0")],
+           frameworks={"torch": torch_fw("2.7.0+cu126", "12.6",
+                                         arch=("sm_80", "sm_90"))}),
+      {"GPU-004": "error", "GPU-001": "error"}),
+    S("b200-ptx-build", BASE, host(gpus=[("NVIDIA B200", "10.0")],
+                                   frameworks={"torch": torch_fw("2.5.0+cu124", "12.4",
+                                                                 arch=("sm_90", "compute_90"))}),
+      {"GPU-010": "warning", "GPU-004": "warning"}),
+    S("jetson-orin-generic-wheel", BASE, host(gpus=[("Jetson AGX Orin", "8.7")],
+                                              machine="aarch64"), {"GPU-009": "error"}),
+    S("gpu-to-cpu-host", BASE,
+      host(gpus=(), frameworks=CPU_TORCH, libs=[],
+           nvidia=None) if False else fp(nvidia=Unavailable("no NVIDIA driver: not found"),
+                                         gpus=(), frameworks=CPU_TORCH),
+      {"GPU-011": "error", "FW-011": "error"}),
+    S("gpu-not-collected-is-not-gone", BASE,
+      fp(nvidia=Unavailable("NVML timed out"), gpus=Unavailable("NVML timed out"),
+         frameworks=CU130), {}, frozenset({"GPU-011"})),
+    S("cudnn-9-to-8", BASE, host(libs=[cudnn("8.9.7")]), {"CUDNN-001": "error"}),
+    S("cudnn-older-than-build",
+      host(frameworks={"torch": Framework("torch", "2.11.0+cu130", "13.0", "9.19.0",
+                                          ("sm_90",))}),
+      host(frameworks={"torch": Framework("torch", "2.11.0+cu130", "13.0", "9.19.0",
+                                          ("sm_90",))}, libs=[cudnn("9.14.0")]),
+      {"CUDNN-002": "error", "CUDNN-003": "warning"}),
+    S("cudnn-newer-patch", BASE, host(libs=[cudnn("9.19.1")]), {"CUDNN-003": "warning"},
+      frozenset({"CUDNN-001", "CUDNN-002"})),
+    S("cudnn-9-on-driver-515", BASE, host("515.65.01", "11.7",
+                                          frameworks={"torch": torch_fw("2.5.1+cu118", "11.8")}),
+      {"CUDNN-004": "error"}),
+    S("cudnn-9-19-on-v100", host(frameworks={"torch": torch_fw("2.6.0+cu126", "12.6")}),
+      host(gpus=[("Tesla V100", "7.0")], frameworks={"torch": torch_fw("2.6.0+cu126", "12.6")}),
+      {"CUDNN-005": "warning"}),
+    S("two-cudnn-copies", BASE,
+      host(libs=[cudnn("9.19.0"), cudnn("9.14.0", "/usr/lib/x86_64-linux-gnu", ())]),
+      {"CUDNN-006": "warning"}),
+    S("torch-2-3-with-ort-gpu-1-19", BASE,
+      host(frameworks={"torch": OLD_TORCH, "onnxruntime": Framework(
+          "onnxruntime", "1.19.2", "12.4")}, libs=[]),
+      {"CUDNN-007": "error"}),
+    S("ort-gpu-cu13-without-cuda-13-libs", BASE,
+      host(frameworks={**CU130, "onnxruntime": ORT_GPU}, libs=[cudnn("9.19.0")]),
+      {"FW-020": "error"}),
+    S("ort-gpu-cu13-with-libs", BASE,
+      host(frameworks={**CU130, "onnxruntime": ORT_GPU},
+           libs=[cudnn("9.19.0"), CudaLibrary("cudart", "13.0.96", "/x", "wheel"),
+                 CudaLibrary("cublas", "13.1.0.3", "/x", "wheel")]), {}, frozenset({"FW-020"})),
+    S("h100-sm-count-change", host(gpus=[Gpu(index=0, name="NVIDIA H100", compute_capability="9.0",
+                                             multiprocessor_count=132)]),
+      host(gpus=[Gpu(index=0, name="NVIDIA H100", compute_capability="9.0",
+                     multiprocessor_count=114)]), {"GPU-006": "warning"},
+      frozenset({"GPU-007", "GPU-001"})),
+]
+
+
+@pytest.mark.parametrize("scenario", [pytest.param(s, id=s.id) for s in SCENARIOS])
+def test_gpu_scenario(scenario: Scenario) -> None:
+    check_scenario(scenario)
+
+
+def test_every_rule_fires_and_stays_silent() -> None:
+    fired = {r for s in SCENARIOS for r in s.fires}
+    silent = {r for s in SCENARIOS for r in s.silent}
+    assert fired >= ALL and silent >= ALL
