@@ -197,8 +197,9 @@ def _packages(root: Path, src: Path, site_abs: str) -> Path:
     site = root / site_abs.lstrip("/")
     site.mkdir(parents=True, exist_ok=True)
     for entry in json.loads((src / "pip-list.json").read_text()):
-        # pip list shows torch's local label; the wheel's METADATA does not (research §8).
-        _dist_info(site, entry["name"], entry["version"].partition("+")[0])
+        # pip list prints METADATA's Version: PyPI's torch has no local label there, the
+        # download.pytorch.org CPU wheel has "+cpu" (as on the CPU host).
+        _dist_info(site, entry["name"], entry["version"])
     return site
 
 

@@ -23,14 +23,17 @@ def _summary_line(report: Report, fail_on: FailOn) -> str:
     )
 
 
-def _plain_finding(f: Finding) -> list[str]:
-    lines = [
-        f"{f.severity.value.upper():7} {f.rule:9} {f.subject}: {f.message}",
-        f"        {f.title}. locked: {_value(f.locked)}  current: {_value(f.current)}",
-        f"        why: {' '.join(f.why.split())}",
-        f"        fix: {' '.join(f.fix.split())}",
-        f"        see: {f.references[0]}",
-    ]
+def _plain_finding(f: Finding, explained: set[str]) -> list[str]:
+    """One finding; why/fix/see only the first time a rule appears, and never for info."""
+    lines = [f"{f.severity.value.upper():7} {f.rule:9} {f.subject}: {f.message}"]
+    if f.severity.value != "info" and f.rule not in explained:
+        explained.add(f.rule)
+        lines += [
+            f"        {f.title}. locked: {_value(f.locked)}  current: {_value(f.current)}",
+            f"        why: {' '.join(f.why.split())}",
+            f"        fix: {' '.join(f.fix.split())}",
+            f"        see: {f.references[0]}",
+        ]
     lines += [f"        also {r.rule} ({r.severity.value}): {r.message}" for r in f.related]
     return lines
 
@@ -46,9 +49,11 @@ class TextFormat(Format):
             lines = [header, ""]
             if not report.findings:
                 lines.append("No drift that affects inference.")
+            explained: set[str] = set()
             for f in report.findings:
-                lines += _plain_finding(f)
-            lines += ["", _summary_line(report, fail_on)]
+                lines += _plain_finding(f, explained)
+            lines += ["", _summary_line(report, fail_on),
+                      "(`envaudit explain RULE` prints a rule's reason, fix and sources)"]
             return "\n".join(lines) + "\n"
         return self._rich(report, fail_on, header)
 

@@ -44,8 +44,13 @@ def fold(findings: Sequence[tuple[Finding, bool]]) -> list[Finding]:
     for group in by_subject.values():
         group.sort(key=lambda pair: pair[0])
         lead = group[0][1]
-        related = tuple(f for _, f in group[1:])
-        folded.append(_replace_related(lead, related))
+        seen = {lead.message}
+        related = []
+        for _, f in group[1:]:
+            if f.message not in seen:  # two rules, one sentence: say it once
+                seen.add(f.message)
+                related.append(f)
+        folded.append(_replace_related(lead, tuple(related)))
     folded.sort(key=lambda f: (-f.severity.rank, f.rule, f.subject))
     return folded
 

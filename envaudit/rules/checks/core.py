@@ -84,9 +84,18 @@ def _package_changes(ctx: Context, kind: ChangeKind) -> Iterator[tuple[str, str 
 
 @check("package-removed")
 def package_removed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    cuda_wheels: list[str] = []
     for name, old, _ in _package_changes(ctx, ChangeKind.REMOVED):
-        if (name in ctx.critical) == params["critical"] and name not in ctx.tooling:
-            yield Match(name, old, None, f"{name} {old} is not installed on the deployment side")
+        if (name in ctx.critical) != params["critical"] or name in ctx.tooling:
+            continue
+        if params["critical"] and name.startswith("nvidia-"):
+            cuda_wheels.append(f"{name} {old}")  # one root cause: the CUDA stack went away
+            continue
+        yield Match(name, old, None, f"{name} {old} is not installed on the deployment side")
+    if cuda_wheels:
+        yield Match("cuda-wheels", ", ".join(cuda_wheels), None,
+                    f"{len(cuda_wheels)} NVIDIA CUDA library wheel(s) are not installed on the"
+                    f" deployment side: {', '.join(cuda_wheels)}")
 
 
 @check("package-added")
@@ -246,7 +255,9 @@ def not_collected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
         if c.kind is ChangeKind.UNKNOWN:
             side = "deployment" if c.current != "collected" else "training (locked)"
             reason = c.current if c.current != "collected" else c.locked
-            yield Match(f"unknown:{c.section}", c.locked, c.current,
+            # GPU facts fold with the GPU findings (GPU-011...) of the same root cause.
+            subject = "gpu" if c.section in ("nvidia", "gpus") else f"unknown:{c.section}"
+            yield Match(subject, c.locked, c.current,
                         f"[{c.section}] was not collected on the {side} side, so it is not"
                         f" compared: {reason}")
 
