@@ -1,14 +1,14 @@
 """Time `envaudit snapshot` against `pip freeze` (and torch's collect_env when present).
 
 Runs the commands interleaved in the same environment, prints each median and the
-ratios. Usage: python benchmarks/bench_snapshot.py [--runs N] [--deep]
+ratios. Usage: python benchmarks/bench_snapshot.py [--runs N] [--deep] [--python PY]
+(--python: measure the environment of another interpreter that has envaudit installed).
 This is a measurement, not a test: nothing here asserts a timing.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import subprocess
@@ -27,26 +27,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--deep", action="store_true", help="also time snapshot --deep")
+    parser.add_argument("--python", default=sys.executable, help="interpreter to measure")
     args = parser.parse_args()
+    py = args.python
     out = os.path.join(tempfile.mkdtemp(), "bench.lock")
     commands = {
-        "envaudit snapshot": [sys.executable, "-m", "envaudit", "snapshot", "-o", out],
-        "pip freeze": [sys.executable, "-m", "pip", "freeze"],
+        "envaudit snapshot": [py, "-m", "envaudit", "snapshot", "-o", out],
+        "pip freeze": [py, "-m", "pip", "freeze"],
     }
     if args.deep:
         commands["envaudit snapshot --deep"] = commands["envaudit snapshot"] + ["--deep"]
-    if importlib.util.find_spec("torch") is not None:
-        commands["torch collect_env"] = [sys.executable, "-m", "torch.utils.collect_env"]
+    has_torch = subprocess.run([py, "-c", "import importlib.util as u, sys;"
+                                " sys.exit(u.find_spec('torch') is None)"]).returncode == 0
+    if has_torch:
+        commands["torch collect_env"] = [py, "-m", "torch.utils.collect_env"]
     times: dict[str, list[float]] = {name: [] for name in commands}
     for cmd in commands.values():  # warm-up: page cache, .pyc files
         _time(cmd)
     for _ in range(args.runs):
         for name, cmd in commands.items():
             times[name].append(_time(cmd))
-    from envaudit.probes.packages import collect_packages
-
-    count = len(collect_packages(tuple(sys.path)))
-    print(f"python {sys.version.split()[0]}, {count} distributions, {args.runs} interleaved runs")
+    count = subprocess.run(
+        [py, "-c", "import sys; from envaudit.probes.packages import collect_packages as c;"
+         " print(sys.version.split()[0], len(c(tuple(sys.path))))"],
+        check=True, capture_output=True, text=True).stdout.split()
+    print(f"python {count[0]} ({py}), {count[1]} distributions, {args.runs} interleaved runs")
     base = statistics.median(times["envaudit snapshot"])
     for name, samples in times.items():
         med = statistics.median(samples)

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import time
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -140,8 +140,11 @@ def dumps(fp: Fingerprint) -> str:
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` via a temporary file and a rename: never a half-written file."""
     parent = path.parent if str(path.parent) else Path()
+    # A unique name beside the target (same filesystem, so the rename is atomic); O_EXCL
+    # never reuses a file, and the 0o666 mode is filtered by the umask like any new file.
+    tmp = parent / f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as e:
         raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
     try:
@@ -149,12 +152,9 @@ def write_atomic(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
 
 

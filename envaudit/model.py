@@ -26,6 +26,8 @@ Fact = Union[T, Unavailable]
 
 @dataclass(frozen=True)
 class PythonInfo:
+    """The interpreter that runs inference."""
+
     version: str
     implementation: str
     executable: str
@@ -38,6 +40,8 @@ class PythonInfo:
 
 @dataclass(frozen=True)
 class PlatformInfo:
+    """Operating system, kernel, machine and C library."""
+
     system: str
     release: str
     machine: str
@@ -50,6 +54,8 @@ class PlatformInfo:
 
 @dataclass(frozen=True)
 class CpuInfo:
+    """The CPU and the ISA flags that select inference kernels."""
+
     model: str
     vendor: str
     count: int
@@ -59,6 +65,8 @@ class CpuInfo:
 
 @dataclass(frozen=True)
 class Package:
+    """One installed distribution (the one Python imports)."""
+
     name: str
     version: str
     installer: str = ""
@@ -71,6 +79,8 @@ class Package:
 
 @dataclass(frozen=True)
 class NvidiaInfo:
+    """The NVIDIA driver."""
+
     driver: str
     # Highest CUDA version the driver supports ("13.0"), not the runtime in use.
     cuda_driver: str = ""
@@ -80,6 +90,8 @@ class NvidiaInfo:
 
 @dataclass(frozen=True)
 class Gpu:
+    """One GPU as NVML reports it."""
+
     index: int
     name: str
     compute_capability: str
@@ -117,6 +129,8 @@ class Framework:
 
 @dataclass(frozen=True)
 class CudaLibrary:
+    """One copy of a CUDA library (cuDNN, cuBLAS...) on disk."""
+
     name: str
     version: str
     path: str
@@ -128,6 +142,8 @@ class CudaLibrary:
 
 @dataclass(frozen=True)
 class CudaToolkit:
+    """The CUDA toolkit installed on the host (not what frameworks load)."""
+
     version: str
     path: str = ""
     source: str = ""
@@ -135,6 +151,8 @@ class CudaToolkit:
 
 @dataclass(frozen=True)
 class Meta:
+    """The lock's [envaudit] header."""
+
     schema: str
     created: str
     tool: str

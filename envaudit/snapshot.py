@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -75,5 +75,4 @@ def snapshot(
 
 
 def _now() -> str:
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    return now.isoformat().replace("+00:00", "Z")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())  # RFC 3339, UTC

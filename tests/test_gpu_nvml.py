@@ -114,3 +114,18 @@ def test_real_nvml() -> None:  # pragma: no cover - hardware only
 
     result = query(Host(), timeout=5, raw_ids=False)
     assert isinstance(result.gpus, tuple) and result.gpus
+
+
+def test_cpu_host_without_anything_nvidia_skips_pynvml(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """No module, no device node, no library: the answer is known without importing pynvml."""
+    from envaudit.probes import gpu_nvml
+
+    def no_import(host: object) -> object:
+        raise AssertionError("pynvml must not be imported here")
+
+    monkeypatch.setattr(gpu_nvml, "_load_nvml", no_import)
+    result = gpu_nvml.query(Host(root=tmp_path, environ={}), timeout=1.0, raw_ids=False)
+    assert result.gpus == ()
+    assert isinstance(result.nvidia, Unavailable)
+    assert result.nvidia.reason.startswith("no NVIDIA driver")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -72,12 +73,18 @@ def _so_version(stem: str, filename: str) -> Optional[str]:
     return None
 
 
+@functools.lru_cache(maxsize=128)
+def _listing(directory: Path) -> tuple[str, ...]:
+    """A directory's names, read once per snapshot (system lib dirs hold thousands)."""
+    try:
+        return tuple(os.listdir(directory))
+    except OSError:
+        return ()
+
+
 def _dir_version(directory: Path, stem: str) -> Optional[str]:
     """The most precise version among `stem`.so* files in `directory`, or None if none."""
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return None
+    names = _listing(directory)
     found = [v for n in names for v in [_so_version(stem, n)] if v is not None]
     if not found:
         return None
@@ -254,6 +261,7 @@ def attach_users(copies: list[_Copy], frameworks: Mapping[str, Framework],
 
 
 def collect_libraries(host: Host, frameworks: Mapping[str, Framework]) -> tuple[CudaLibrary, ...]:
+    _listing.cache_clear()  # a new snapshot sees the disk as it is now
     site = site_of(host)
     copies = _unique([*_wheel_copies(host, site), *_system_copies(host)])
     libs = attach_users(copies, frameworks, site)

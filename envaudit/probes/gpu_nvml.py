@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
@@ -23,7 +21,8 @@ COMPUTE_MODES = {0: "default", 1: "exclusive-thread", 2: "prohibited", 3: "exclu
 NO_DRIVER = "no NVIDIA driver"
 _PROC_VERSION = re.compile(r"Kernel Module(?: for \S+)?\s+(\d+\.\d+(?:\.\d+)?)")
 _LIB_DIRS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu",
-             "/usr/lib/aarch64-linux-gnu", "/usr/local/nvidia/lib64", "/lib64")
+             "/usr/lib/aarch64-linux-gnu", "/usr/local/nvidia/lib64", "/lib64",
+             "/usr/lib/wsl/lib")  # WSL2: NVML without /proc/driver/nvidia
 
 
 @dataclass
@@ -46,6 +45,8 @@ class _Device:
 
 def hash_id(raw: str) -> str:
     """A stable, truncated hash of a GPU UUID or serial (the same for every snapshot)."""
+    import hashlib
+
     return "sha256:" + hashlib.sha256(f"envaudit:{raw}".encode()).hexdigest()[:16]
 
 
@@ -223,6 +224,11 @@ def _has_nvml_library(host: Host) -> bool:
     return any(host.path(f"{d}/libnvidia-ml.so.1").exists() for d in _LIB_DIRS)
 
 
+def _nothing_nvidia(host: Host) -> bool:
+    return (driver_from_files(host) is None and not host.path("/dev/nvidiactl").exists()
+            and not _has_nvml_library(host))
+
+
 def _failed(host: Host, reason: str, library_missing: bool) -> NvmlResult:
     """NVML gave nothing: fall back to the driver files; no driver at all is a collected fact."""
     files = driver_from_files(host)
@@ -236,11 +242,18 @@ def _failed(host: Host, reason: str, library_missing: bool) -> NvmlResult:
 
 def query(host: Host, *, timeout: float, raw_ids: bool) -> NvmlResult:
     """One NVML session in a daemon thread; a call that hangs costs at most `timeout` seconds."""
+    if "pynvml" not in host.overrides and _nothing_nvidia(host):
+        # No kernel module, no device node, no libnvidia-ml: importing pynvml (15-60 ms)
+        # could only confirm it. Keeps the fast snapshot fast on CPU hosts.
+        return _failed(host, "no kernel module, no /dev/nvidiactl, no libnvidia-ml.so.1",
+                       library_missing=True)
     try:
         nvml = _load_nvml(host)
     except ImportError as e:
         return _failed(host, f"the pynvml module is not installed ({e})", library_missing=True)
     out = NvmlResult()
+    import threading  # only hosts with an NVIDIA driver get this far
+
     worker = threading.Thread(target=_run_session, args=(nvml, host, raw_ids, out),
                               name="envaudit-nvml", daemon=True)
     worker.start()
