@@ -148,3 +148,13 @@ def check_scenario(s: Scenario) -> None:
         assert got[rule] == severity, f"{s.id}: {rule} is {got[rule]}, expected {severity}"
     fired_silent = sorted(s.silent & set(got))
     assert not fired_silent, f"{s.id}: {fired_silent} fired but must not"
+
+
+def pkg_scenario(sid: str, old: Mapping[str, str], new: Optional[Mapping[str, str]] = None,
+                 fires: Optional[Mapping[str, str]] = None, silent: tuple[str, ...] = (),
+                 locked: Optional[Mapping[str, Any]] = None,
+                 current: Optional[Mapping[str, Any]] = None) -> Scenario:
+    """A scenario from two package sets (new=None: the same) plus other fp() keywords."""
+    return Scenario(sid, fp(packages=old, **(locked or {})),
+                    fp(packages=old if new is None else new, **(current or {})),
+                    fires or {}, frozenset(silent))

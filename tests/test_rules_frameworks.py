@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from envaudit.model import Framework
 from envaudit.rules.interface import Severity
-from tests.factories import Scenario, check_scenario, flat, fp, run, torch_fw
+from tests.factories import Scenario, check_scenario, flat, fp, pkg_scenario, run, torch_fw
 
 TF_2_15 = {"tensorflow": "2.15.1", "keras": "2.15.0", "numpy": "1.26.4"}
 TF_2_17 = {"tensorflow": "2.17.0", "keras": "3.4.1", "tf-keras": "2.17.0", "numpy": "1.26.4"}
@@ -21,14 +21,7 @@ T4 = ("Tesla T4", "7.5")
 OLD_CPU = ("sse", "sse2", "sse3")
 
 
-def _s(sid: str, old: dict[str, str], new: Optional[dict[str, str]] = None,
-       fires: Optional[dict[str, str]] = None, silent: tuple[str, ...] = (),
-       locked: Optional[dict[str, Any]] = None,
-       current: Optional[dict[str, Any]] = None) -> Scenario:
-    """A scenario from two package sets (new=None: the same) plus other fp() keywords."""
-    return Scenario(sid, fp(packages=old, **(locked or {})),
-                    fp(packages=old if new is None else new, **(current or {})),
-                    fires or {}, frozenset(silent))
+_s = pkg_scenario
 
 
 def _env(old: dict[str, str], new: dict[str, str]) -> dict[str, Any]:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
 from envaudit.model import Framework
 from envaudit.rules.interface import Severity
-from tests.factories import Scenario, check_scenario, fp, run
+from tests.factories import Scenario, check_scenario, fp, pkg_scenario, run
 
 CV = "opencv-python-headless"
 ARM_FLAGS = ("asimd", "fp", "sve")
 
 
-def _s(sid: str, old: dict[str, str], new: Optional[dict[str, str]] = None,
-       fires: Optional[dict[str, str]] = None, silent: tuple[str, ...] = (),
-       locked: Optional[dict[str, Any]] = None,
-       current: Optional[dict[str, Any]] = None) -> Scenario:
-    """A scenario from two package sets (new=None: the same) plus other fp() keywords."""
-    return Scenario(sid, fp(packages=old, **(locked or {})),
-                    fp(packages=old if new is None else new, **(current or {})),
-                    fires or {}, frozenset(silent))
+_s = pkg_scenario
 
 
 def _cv2(cuda: str) -> dict[str, Any]:

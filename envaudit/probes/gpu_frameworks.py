@@ -6,14 +6,14 @@ import ast
 import csv
 import mmap
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 from envaudit.model import Framework
 from envaudit.probes.interface import Host, Probe
-from envaudit.probes.packages import Distribution, iter_distributions
+from envaudit.probes.packages import Distribution
 
 ARCH_TABLE = Path(__file__).resolve().parent.parent / "rules" / "data" / "torch_arch_matrix.csv"
 # libtorch_cuda.so is hundreds of MB: scan it only below this size, with mmap (no read()).
@@ -46,8 +46,18 @@ class Site:
         return None
 
     def providers(self, module: str) -> tuple[str, ...]:
-        """Every distribution whose top_level.txt or RECORD installs `module/`."""
-        return tuple(sorted({d.name for d in self.dists if provides(d.path, module)}))
+        """Every distribution whose top_level.txt or RECORD installs `module/`.
+
+        Only distributions whose name carries the project's name are read: RECORD files
+        run to megabytes (torch's), and every known co-installer is named that way
+        (opencv-python*, onnxruntime*, tensorflow*)."""
+        stem = _PROJECT_STEM.get(module, module)
+        candidates = [d for d in self.dists if stem in d.name.replace("_", "-")]
+        return tuple(sorted({d.name for d in candidates if provides(d.path, module)}))
+
+
+# Import package -> the part of a distribution name that every provider carries.
+_PROJECT_STEM = {"cv2": "opencv"}
 
 
 def provides(info: Path, module: str) -> bool:
@@ -55,7 +65,8 @@ def provides(info: Path, module: str) -> bool:
     if top is not None and module in top.split():
         return True
     record = _read(info / "RECORD") or ""
-    return any(line.startswith(f"{module}/") for line in record.splitlines())
+    prefix = f"{module}/"
+    return any(line.startswith(prefix) for line in record.splitlines())
 
 
 def _read(path: Path, limit: int = 1 << 20) -> Optional[str]:
@@ -304,12 +315,12 @@ READERS = {
 
 
 def site_of(host: Host) -> Site:
-    dists = _first_of_each(iter_distributions(host.sys_path))
+    dists = _first_of_each(host.distributions)
     dirs = tuple(Path(p) for p in host.sys_path if p and Path(p).is_dir())
     return Site(dirs=dirs, dists=tuple(dists))
 
 
-def _first_of_each(dists: list[Distribution]) -> Iterator[Distribution]:
+def _first_of_each(dists: Iterable[Distribution]) -> Iterator[Distribution]:
     seen: set[str] = set()
     for d in dists:
         if d.name not in seen:

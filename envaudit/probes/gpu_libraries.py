@@ -85,7 +85,8 @@ def _listing(directory: Path) -> tuple[str, ...]:
 def _dir_version(directory: Path, stem: str) -> Optional[str]:
     """The most precise version among `stem`.so* files in `directory`, or None if none."""
     names = _listing(directory)
-    found = [v for n in names for v in [_so_version(stem, n)] if v is not None]
+    found = [v for n in names if n.startswith(stem) for v in [_so_version(stem, n)]
+             if v is not None]
     if not found:
         return None
     return max(found, key=lambda v: (v.count("."), v)) if any(found) else ""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from envaudit.probes.packages import Distribution
 
 
 class ProbeUnavailable(Exception):
@@ -38,6 +42,13 @@ class Host:
         if self.root == Path("/"):
             return Path(absolute)
         return self.root / absolute.lstrip("/")
+
+    @functools.cached_property
+    def distributions(self) -> tuple[Distribution, ...]:
+        """Every distribution on sys_path in import order, scanned once per Host (snapshot)."""
+        from envaudit.probes.packages import iter_distributions
+
+        return tuple(iter_distributions(self.sys_path))
 
     def read_text(self, absolute: str, limit: int = 1 << 20) -> str | None:
         """The start of a text file, or None when it cannot be read."""

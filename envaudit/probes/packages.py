@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,21 +80,28 @@ def _direct_url(info: Path) -> tuple[str, bool]:
 
 def read_distribution(info: Path) -> Distribution | None:
     """A .dist-info or .egg-info directory (or egg-info file) as a Distribution."""
-    if info.suffix == ".dist-info":
+    try:
+        files = frozenset(os.listdir(info))  # one call instead of a failed open per file
+    except NotADirectoryError:
+        files = None  # a flat .egg-info file
+    except OSError:
+        return None
+    if files is None:
+        meta = info
+    elif info.suffix == ".dist-info":
         meta = info / "METADATA"
-    elif info.is_dir():
-        meta = info / "PKG-INFO"
     else:
-        meta = info  # a flat .egg-info file
+        meta = info / "PKG-INFO"
     try:
         name, version = _headers(meta)
     except OSError:
         return None
     if not name or not version:
         return None
-    installer = (_read(info / "INSTALLER") or "").strip() if info.is_dir() else ""
-    requested = (info / "REQUESTED").exists() if info.suffix == ".dist-info" else None
-    url, editable = _direct_url(info) if info.is_dir() else ("", False)
+    files = files or frozenset()
+    installer = (_read(info / "INSTALLER") or "").strip() if "INSTALLER" in files else ""
+    requested = ("REQUESTED" in files) if info.suffix == ".dist-info" else None
+    url, editable = _direct_url(info) if "direct_url.json" in files else ("", False)
     return Distribution(canonical_name(name), version, info, installer, requested, url, editable)
 
 
@@ -118,10 +126,11 @@ def iter_distributions(sys_path: tuple[str, ...]) -> list[Distribution]:
     return found
 
 
-def collect_packages(sys_path: tuple[str, ...]) -> tuple[Package, ...]:
+def collect_packages(sys_path: tuple[str, ...],
+                     found: Iterable[Distribution] | None = None) -> tuple[Package, ...]:
     active: dict[str, Distribution] = {}
     shadowed: dict[str, list[str]] = {}
-    for dist in iter_distributions(sys_path):
+    for dist in iter_distributions(sys_path) if found is None else found:
         if dist.name in active:
             shadowed.setdefault(dist.name, []).append(dist.version)
         else:
@@ -144,4 +153,4 @@ class PackagesProbe(Probe):
     section = "packages"
 
     def collect(self, host: Host) -> tuple[Package, ...]:
-        return collect_packages(host.sys_path)
+        return collect_packages(host.sys_path, host.distributions)
