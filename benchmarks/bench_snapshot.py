@@ -16,6 +16,14 @@ import sys
 import tempfile
 import time
 
+# The same as `envaudit snapshot -o OUT` without the GPU/CUDA probes.
+CORE = (
+    "from pathlib import Path\n"
+    "from envaudit import lockfile\n"
+    "from envaudit.snapshot import default_probes, snapshot\n"
+    "lockfile.write_atomic(Path({out!r}), lockfile.dumps(snapshot(probes=default_probes(gpu=False))))"
+)
+
 
 def _time(cmd: list[str]) -> float:
     start = time.perf_counter()
@@ -28,6 +36,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--deep", action="store_true", help="also time snapshot --deep")
     parser.add_argument("--python", default=sys.executable, help="interpreter to measure")
+    parser.add_argument("--core", action="store_true",
+                        help="also time a snapshot with the core probes only (no GPU section)")
     args = parser.parse_args()
     py = args.python
     out = os.path.join(tempfile.mkdtemp(), "bench.lock")
@@ -35,6 +45,8 @@ def main() -> None:
         "envaudit snapshot": [py, "-m", "envaudit", "snapshot", "-o", out],
         "pip freeze": [py, "-m", "pip", "freeze"],
     }
+    if args.core:
+        commands["core probes only"] = [py, "-c", CORE.format(out=out)]
     if args.deep:
         commands["envaudit snapshot --deep"] = commands["envaudit snapshot"] + ["--deep"]
     has_torch = subprocess.run([py, "-c", "import importlib.util as u, sys;"

@@ -18,7 +18,8 @@ Progress = Callable[[str], None]
 
 
 def default_probes(
-    *, deep: bool = False, timeout: float = DEFAULT_TIMEOUT, raw_ids: bool = False
+    *, deep: bool = False, timeout: float = DEFAULT_TIMEOUT, raw_ids: bool = False,
+    gpu: bool = True,
 ) -> list[Probe]:
     """The probes of a snapshot, in the order they run. No ML framework is imported
     unless `deep` is set, and then only in child processes."""
@@ -29,7 +30,8 @@ def default_probes(
     from envaudit.probes.python import PythonProbe
 
     probes: list[Probe] = [PythonProbe(), PlatformProbe(), CpuProbe(), PackagesProbe(), EnvProbe()]
-    probes.extend(_gpu_probes(deep=deep, timeout=timeout, raw_ids=raw_ids))
+    if gpu:  # False: only the core sections (the benchmark's baseline)
+        probes.extend(_gpu_probes(deep=deep, timeout=timeout, raw_ids=raw_ids))
     return probes
 
 

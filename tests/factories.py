@@ -158,3 +158,13 @@ def pkg_scenario(sid: str, old: Mapping[str, str], new: Optional[Mapping[str, st
     return Scenario(sid, fp(packages=old, **(locked or {})),
                     fp(packages=old if new is None else new, **(current or {})),
                     fires or {}, frozenset(silent))
+
+
+def cli_runner() -> Any:
+    """typer's CliRunner with stdout and stderr apart (click < 8.2 mixes them by default)."""
+    from typer.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:  # click >= 8.2 always keeps them apart
+        return CliRunner()

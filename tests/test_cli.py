@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from envaudit import __version__, lockfile
 from envaudit.cli import app
-from tests.factories import fp
+from tests.factories import cli_runner, fp
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def invoke(*args: str) -> object:

@@ -13,7 +13,7 @@ from envaudit import lockfile
 from envaudit.cli import app
 from envaudit.model import Fingerprint
 from envaudit.rules.catalog import load_catalog
-from tests.factories import fp
+from tests.factories import cli_runner, fp
 
 RULE_IDS = [r.id for r in load_catalog().rules]
 _HTTPS = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s<>\"']*)?$")
@@ -21,7 +21,7 @@ _HTTPS = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s<>\"']*)?$")
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    return cli_runner()
 
 
 def test_rules_lists_every_rule(runner: CliRunner) -> None:

@@ -9,11 +9,10 @@ import shlex
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from envaudit import lockfile
 from envaudit.cli import app
-from tests.factories import fp
+from tests.factories import cli_runner, fp
 
 ROOT = Path(__file__).parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -48,7 +47,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "training.lock").write_text(training)
     (tmp_path / "serving.lock").write_text(serving)
     (tmp_path / "model").mkdir()
-    result = CliRunner().invoke(app, ["snapshot"])
+    result = cli_runner().invoke(app, ["snapshot"])
     assert result.exit_code == 0
     (tmp_path / "model" / "envaudit.lock").write_text((tmp_path / "envaudit.lock").read_text())
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
@@ -64,7 +63,7 @@ def test_docs_show_commands() -> None:
 def test_documented_command(sandbox: Path, doc: str, args: str) -> None:
     line, codes = expected_code(args)
     argv = [os.path.expandvars(a) for a in shlex.split(line)]
-    result = CliRunner().invoke(app, argv)
+    result = cli_runner().invoke(app, argv)
     assert result.exit_code in codes, f"{doc}: envaudit {line}\n{result.output}"
 
 
