@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,7 +128,8 @@ def diff(
         report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
         for note in report.notes:
             _err(f"envaudit: note: {note}")
-        text = get_format(fmt, color=_use_color(output)).render(report, fail_on)
+        width = shutil.get_terminal_size((100, 24)).columns
+        text = get_format(fmt, color=_use_color(output), width=width).render(report, fail_on)
         _write(text, output)
     raise typer.Exit(int(report.exit_code(fail_on)))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -17,6 +18,11 @@ from tests.factories import cli_runner, fp
 
 RULE_IDS = [r.id for r in load_catalog().rules]
 _HTTPS = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s<>\"']*)?$")
+
+
+def _both(result: Any) -> str:
+    """stdout then stderr (click < 8.2 keeps them apart in .output, click >= 8.2 mixes them)."""
+    return str(result.stdout) + str(result.stderr)
 
 
 @pytest.fixture
@@ -53,7 +59,7 @@ def test_rules_unknown_group_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["rules", "--group", "numeric"])
     assert result.exit_code == 2
     # typer may draw the message in a box and wrap it: compare the words only.
-    words = " ".join(result.output.replace("│", " ").split())
+    words = " ".join(_both(result).replace("│", " ").split())
     assert "did you mean 'numerics'?" in words
 
 
@@ -66,7 +72,7 @@ def test_explain_every_rule(runner: CliRunner, rule_id: str) -> None:
     rule = load_catalog().get(rule_id)
     assert rule is not None
     result = runner.invoke(app, ["explain", rule_id])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, _both(result)
     out = result.stdout
     assert out.startswith(f"{rule_id}: {rule.title}\n")
     for part in (f"severity:  {rule.severity.value}", f"impact:    {rule.impact.value}",
@@ -91,7 +97,7 @@ def test_explain_accepts_short_and_lowercase_ids(runner: CliRunner) -> None:
 def test_explain_unknown_rule(runner: CliRunner) -> None:
     result = runner.invoke(app, ["explain", "ENV-999"])
     assert result.exit_code == 3
-    lines = result.output.strip().splitlines()
+    lines = _both(result).strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("envaudit: error: unknown rule 'ENV-999' (did you mean")
 
@@ -109,7 +115,7 @@ THREADS = (fp(env={"OMP_NUM_THREADS": "4"}), fp(env={"OMP_NUM_THREADS": "16"}))
 def _diff(runner: CliRunner, tmp_path: Path, *extra: str) -> tuple[int, str]:
     a, b = _locks(tmp_path, *THREADS)
     result = runner.invoke(app, ["diff", a, "--against", b, "--format", "json", *extra])
-    return result.exit_code, result.output
+    return result.exit_code, _both(result)
 
 
 def test_diff_without_config_uses_catalog_defaults(runner: CliRunner, tmp_path: Path,

@@ -193,3 +193,24 @@ def test_round_trip_property(packages: dict[str, str], env: dict[str, str]) -> N
     loaded = lockfile.loads(text)
     assert loaded.notes == ()
     assert lockfile.dumps(loaded.fingerprint) == text
+
+
+def test_docs_lockfile_documents_every_key() -> None:
+    import dataclasses
+
+    from envaudit import model
+
+    text = (Path(__file__).parent.parent / "docs" / "lockfile.md").read_text(encoding="utf-8")
+    missing = []
+    for cls in (model.PythonInfo, model.PlatformInfo, model.CpuInfo, model.Package,
+                model.NvidiaInfo, model.Gpu, model.Framework, model.CudaLibrary,
+                model.CudaToolkit):
+        for f in dataclasses.fields(cls):
+            key = f.name.replace("_", "-")
+            if f"`{key}`" not in text and f"{key}`" not in text:
+                missing.append(f"{cls.__name__}.{key}")
+    for section in ("python", "platform", "cpu", "packages", "env", "nvidia", "gpus",
+                    "frameworks", "cuda-libraries", "cuda-toolkit", "runtime", "unavailable"):
+        if f"[{section}" not in text and f"[[{section}" not in text:
+            missing.append(section)
+    assert not missing, missing

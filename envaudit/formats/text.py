@@ -59,26 +59,45 @@ class TextFormat(Format):
 
     def _rich(self, report: Report, fail_on: FailOn, header: str) -> str:
         from rich.console import Console  # lazy: rich's renderer is slow to import
+        from rich.markup import escape
         from rich.table import Table
 
         out = io.StringIO()
         console = Console(file=out, force_terminal=True, color_system="standard", width=self.width)
-        console.print(f"[bold]{header}[/bold]")
+        console.print(f"[bold]{escape(header)}[/bold]")
+        serious = [f for f in report.findings if f.severity.value != "info"]
         if not report.findings:
             console.print("No drift that affects inference.")
-        else:
-            table = Table(show_lines=True)
-            for col in ("severity", "rule", "subject", "locked → current", "finding"):
-                table.add_column(col)
-            for f in report.findings:
-                also = "".join(f"\n[dim]also {r.rule}: {r.message}[/dim]" for r in f.related)
+        if serious:
+            table = Table(show_lines=True, expand=True)
+            for col, ratio in (("severity", 1), ("rule", 1), ("subject", 2),
+                               ("locked → current", 3), ("finding", 6)):
+                table.add_column(col, ratio=ratio, overflow="fold")
+            for f in serious:
+                also = "".join(f"\n[dim]also {r.rule}: {escape(r.message)}[/dim]"
+                               for r in f.related)
                 table.add_row(
                     f"[{_STYLE[f.severity.value]}]{f.severity.value}[/]",
                     f.rule,
-                    f.subject,
-                    f"{_value(f.locked)} → {_value(f.current)}",
-                    f"{f.message}\n[dim]fix: {' '.join(f.fix.split())}[/dim]{also}",
+                    escape(f.subject),
+                    escape(f"{_value(f.locked)} → {_value(f.current)}"),
+                    f"{escape(f.message)}\n[dim]fix: {escape(' '.join(f.fix.split()))}[/dim]{also}",
                 )
             console.print(table)
+        for line in _info_summary(report.findings):
+            console.print(f"[{_STYLE['info']}]info[/] {escape(line)}")
         console.print(_summary_line(report, fail_on))
         return out.getvalue()
+
+
+def _info_summary(findings: tuple[Finding, ...]) -> list[str]:
+    """On a terminal, info findings are counted per rule (all of them are in --format json)."""
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.severity.value == "info":
+            by_rule.setdefault(f.rule, []).append(f)
+    lines = []
+    for rule, group in sorted(by_rule.items()):
+        names = ", ".join(f.subject for f in group[:4]) + (", …" if len(group) > 4 else "")
+        lines.append(f"{rule} ×{len(group)}: {group[0].title} ({names})")
+    return lines
