@@ -21,7 +21,8 @@ CORE = (
     "from pathlib import Path\n"
     "from envaudit import lockfile\n"
     "from envaudit.snapshot import default_probes, snapshot\n"
-    "lockfile.write_atomic(Path({out!r}), lockfile.dumps(snapshot(probes=default_probes(gpu=False))))"
+    "fp = snapshot(probes=default_probes(gpu=False))\n"
+    "lockfile.write_atomic(Path({out!r}), lockfile.dumps(fp))"
 )
 
 
