@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Union
 
 from envaudit import model
-from envaudit._compat import tomllib
 from envaudit.errors import LockfileError, OutputError
 from envaudit.model import Fingerprint, Meta, Unavailable
 
@@ -317,6 +316,8 @@ def _header_str(header: Mapping[str, Any], key: str, problems: _Problems) -> str
 
 
 def loads(text: str, source: str = "lockfile") -> LoadedLock:
+    from envaudit._compat import tomllib  # only readers need the parser
+
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
