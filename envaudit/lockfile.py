@@ -257,36 +257,55 @@ _SCHEMA_RE = re.compile(r"^(\d+)\.(\d+)$")
 def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
     """Validate a parsed lock document; raise LockfileError naming every bad key path."""
     problems = _Problems()
-    notes: list[LockNote] = []
+    header, schema, notes = _schema(doc, source)
+    meta = Meta(
+        schema=schema,
+        created=_header_str(header, "created", problems),
+        tool=_header_str(header, "tool", problems),
+        content_hash=_header_str(header, "content-hash", problems),
+    )
+    sections: dict[str, Any] = {a: _decode_section(doc, a, problems) for a in _SECTIONS}
+    sections.update(_unavailable(doc, problems))
+    if problems.items:
+        more = len(problems.items) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise LockfileError(f"{source}: invalid lockfile: {problems.items[0]}{tail}")
+    if meta.content_hash != content_hash(doc):
+        what = "has no content-hash" if not meta.content_hash else "content-hash does not match"
+        notes.append(LockNote("content-hash", f"{source} {what}: it was edited by hand or by"
+                              " another tool after envaudit wrote it"))
+    return LoadedLock(Fingerprint(meta=meta, **sections), tuple(notes))
+
+
+def _schema(doc: Mapping[str, Any], source: str) -> tuple[Mapping[str, Any], str, list[LockNote]]:
+    """The [envaudit] table and its schema; an unknown major is fatal, a newer minor a note."""
     header = doc.get("envaudit")
     if not isinstance(header, dict):
         raise LockfileError(f"{source}: not an envaudit lockfile (no [envaudit] table)")
     schema = header.get("schema")
     m = _SCHEMA_RE.match(schema) if isinstance(schema, str) else None
-    if m is None:
+    if m is None or not isinstance(schema, str):
         raise LockfileError(f"{source}: at 'envaudit.schema': expected a version like \"1.0\"")
-    major, minor = int(m.group(1)), int(m.group(2))
-    if major != SCHEMA_MAJOR:
+    if int(m.group(1)) != SCHEMA_MAJOR:
         raise LockfileError(
             f"{source}: unsupported lockfile schema {schema} (this envaudit reads {SCHEMA_MAJOR}.x)"
         )
-    if minor > SCHEMA_MINOR:
+    notes = []
+    if int(m.group(2)) > SCHEMA_MINOR:
         notes.append(LockNote("schema-minor", f"{source} uses schema {schema}, newer than {SCHEMA}:"
                               " keys this version does not know are ignored"))
-    meta = Meta(
-        schema=str(schema),
-        created=_header_str(header, "created", problems),
-        tool=_header_str(header, "tool", problems),
-        content_hash=header.get("content-hash", "") if isinstance(header.get("content-hash"), str)
-        else "",
-    )
-    sections: dict[str, Any] = {a: _decode_section(doc, a, problems) for a in _SECTIONS}
-    unavailable = doc.get("unavailable", {})
-    if not isinstance(unavailable, dict):
-        problems.add("unavailable", f"expected a table, got {_kind(unavailable)}")
-        unavailable = {}
+    return header, schema, notes
+
+
+def _unavailable(doc: Mapping[str, Any], problems: _Problems) -> dict[str, Unavailable]:
+    """Sections listed under [unavailable], each with its reason."""
+    table = doc.get("unavailable", {})
+    if not isinstance(table, dict):
+        problems.add("unavailable", f"expected a table, got {_kind(table)}")
+        return {}
+    out: dict[str, Unavailable] = {}
     for attr, (key, _tp, _) in _SECTIONS.items():
-        reason = unavailable.get(key)
+        reason = table.get(key)
         if reason is None:
             continue
         if not isinstance(reason, str):
@@ -294,17 +313,8 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         elif key in doc:
             problems.add(f"unavailable.{key}", f"section [{key}] is both present and unavailable")
         else:
-            sections[attr] = Unavailable(reason)
-    if problems.items:
-        more = len(problems.items) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise LockfileError(f"{source}: invalid lockfile: {problems.items[0]}{tail}")
-    expected = content_hash(doc)
-    if meta.content_hash != expected:
-        what = "has no content-hash" if not meta.content_hash else "content-hash does not match"
-        notes.append(LockNote("content-hash", f"{source} {what}: it was edited by hand or by"
-                              " another tool after envaudit wrote it"))
-    return LoadedLock(Fingerprint(meta=meta, **sections), tuple(notes))
+            out[attr] = Unavailable(reason)
+    return out
 
 
 def _header_str(header: Mapping[str, Any], key: str, problems: _Problems) -> str:
