@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
@@ -136,12 +137,16 @@ class Scenario:
     fires: Mapping[str, str] = field(default_factory=dict)
     silent: frozenset[str] = frozenset()
     notes: tuple[LockNote, ...] = ()
+    # The audit day, for date rules (driver end of life); None: today.
+    today: Optional[datetime.date] = None
     # An envaudit.policy.Policy to evaluate with (None: the catalog defaults).
     policy: Any = None
 
 
 def check_scenario(s: Scenario) -> None:
-    extra = {} if s.policy is None else {"policy": s.policy}
+    extra: dict[str, Any] = {} if s.policy is None else {"policy": s.policy}
+    if s.today is not None:
+        extra["today"] = s.today
     got = dict(flat(run(s.locked, s.current, s.notes, **extra)))
     for rule, severity in s.fires.items():
         assert rule in got, f"{s.id}: {rule} did not fire; got {sorted(got)}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Optional
+
 import pytest
 
 from envaudit.model import CudaLibrary, Framework, Gpu, Unavailable
@@ -30,13 +33,17 @@ BASE = host()
 ALL = frozenset({"CUDA-001", "CUDA-002", "CUDA-003", "CUDA-005", "CUDA-007", "GPU-001",
                  "GPU-002", "GPU-003", "GPU-004", "GPU-006", "GPU-007", "GPU-009", "GPU-010",
                  "GPU-011", "CUDNN-001", "CUDNN-002", "CUDNN-003", "CUDNN-004", "CUDNN-005",
-                 "CUDNN-006", "CUDNN-007", "FW-011", "FW-020"})
+                 "CUDNN-006", "CUDNN-007", "FW-011", "FW-020", "CUDA-004", "CUDA-006"})
 
 
 def S(id: str, locked: object, current: object, fires: dict[str, str],
-      silent: frozenset[str] = frozenset()) -> Scenario:
+      silent: frozenset[str] = frozenset(), today: Optional[datetime.date] = None) -> Scenario:
     return Scenario(id=id, locked=locked, current=current, fires=fires,  # type: ignore[arg-type]
-                    silent=silent - set(fires))
+                    silent=silent - set(fires), today=today)
+
+
+COMPAT = {"LD_LIBRARY_PATH": "/usr/local/cuda/compat:/usr/local/nvidia/lib64"}
+DAY = datetime.date(2026, 11, 27)
 
 
 ORT_GPU = Framework(name="onnxruntime", version="1.31.1", cuda="13.0",
@@ -112,6 +119,20 @@ SCENARIOS = [
       host(gpus=[Gpu(index=0, name="NVIDIA H100", compute_capability="9.0",
                      multiprocessor_count=114)]), {"GPU-006": "warning"},
       frozenset({"GPU-007", "GPU-001"})),
+    S("compat-training-to-geforce", host(env=COMPAT),
+      host(env=COMPAT, gpus=[("NVIDIA GeForce RTX 4090", "8.9")]),
+      {"CUDA-004": "warning"}),
+    S("compat-training-dropped-on-deploy", host(env=COMPAT), host(env={}), {"CUDA-004": "warning"}),
+    S("compat-on-both-datacenter", host(env=COMPAT), host(env=COMPAT), {},
+      frozenset({"CUDA-004"})),
+    S("no-compat-anywhere", BASE, host(gpus=[("NVIDIA GeForce RTX 4090", "8.9")]), {},
+      frozenset({"CUDA-004"})),
+    S("deploy-driver-r535-past-eol", host("570.172.08", "12.8"), host("535.261.03", "12.2"),
+      {"CUDA-006": "info"}, today=DAY),
+    S("deploy-driver-r580-supported", host("570.172.08", "12.8"), BASE, {},
+      frozenset({"CUDA-006"}), today=DAY),
+    S("r535-before-its-eol", host("570.172.08", "12.8"), host("535.261.03", "12.2"), {},
+      frozenset({"CUDA-006"}), today=datetime.date(2026, 1, 15)),
 ]
 
 

@@ -74,10 +74,10 @@ def evaluate(
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     today = today or datetime.date.today()
-    ctx = _context(locked, current, catalog, policy, tuple(notes))
+    ctx = _context(locked, current, catalog, policy, tuple(notes), today)
     # A condition already true of the training side alone is not drift: the self-
     # comparison (locked, locked) gives the baseline, and identical matches are dropped.
-    baseline = _context(locked, locked, catalog, policy, ())
+    baseline = _context(locked, locked, catalog, policy, (), today)
     raw: list[tuple[Finding, bool]] = []
     for rule in catalog.rules:
         known = (
@@ -93,7 +93,7 @@ def evaluate(
 
 
 def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy: Policy,
-             notes: tuple[LockNote, ...]) -> Context:
+             notes: tuple[LockNote, ...], today: datetime.date) -> Context:
     return Context(
         locked=locked,
         current=current,
@@ -102,6 +102,7 @@ def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy
         tooling=catalog.tooling,
         notes=notes,
         policy=policy,
+        today=today,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ class Context:
     notes: tuple[LockNote, ...] = ()
     # The team's policy (envaudit.policy.Policy); typed loosely to keep imports acyclic.
     policy: Any = None
+    # The day of the audit, for rules about dates (end-of-life branches, expiring ignores).
+    today: datetime.date = field(default_factory=datetime.date.today)
 
     def section_changes(self, section: str) -> list[Change]:
         return [c for c in self.changes if c.section == section]

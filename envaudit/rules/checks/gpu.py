@@ -444,3 +444,46 @@ def ort_cuda_stack(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
         yield Match("onnxruntime", None, ort.cuda,
                     f"onnxruntime-gpu is built for CUDA {ort.cuda} but no CUDA {major}"
                     f" {', '.join(missing)} was found: the CUDA provider fails to load")
+
+
+# ---------------------------------------------------------------- driver lifecycle, forward compat
+
+_COMPAT = re.compile(r"cuda[^:]*/compat(/|:|$)")
+# Forward compatibility (cuda-compat) is for data-center GPUs; consumer parts are refused.
+_CONSUMER = re.compile(r"GeForce|TITAN", re.I)
+
+
+def _uses_compat(fp: Fingerprint) -> Optional[bool]:
+    """Whether LD_LIBRARY_PATH puts the CUDA forward-compatibility libcuda first; None: unknown."""
+    if isinstance(fp.env, Unavailable):
+        return None
+    return bool(_COMPAT.search(fp.env.get("LD_LIBRARY_PATH", "")))
+
+
+@check("forward-compat")
+def forward_compat(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    """CUDA-004: training ran a newer CUDA on an older driver through cuda/compat."""
+    if _uses_compat(ctx.locked) is not True:
+        return
+    consumer = [g.name for g in visible_gpus(ctx.current) if _CONSUMER.search(g.name)]
+    if consumer:
+        yield Match("gpu", "cuda/compat", ", ".join(consumer),
+                    f"training used the CUDA forward-compatibility libraries; {consumer[0]} is"
+                    " not a data-center GPU, where forward compatibility is not supported")
+    elif _uses_compat(ctx.current) is False:
+        yield Match("gpu", "cuda/compat", "not on LD_LIBRARY_PATH",
+                    "training used the CUDA forward-compatibility libraries (cuda/compat on"
+                    " LD_LIBRARY_PATH); the deployment side does not, so a CUDA runtime newer"
+                    " than its driver will not initialise")
+
+
+@check("driver-branch-eol")
+def driver_branch_eol(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    """CUDA-006: the deployment driver's branch is past its end of life (as of ctx.today)."""
+    info = nvidia(ctx.current)
+    branch = info.driver.split(".")[0] if info else ""
+    eol = params["eol"].get(branch)
+    if eol is not None and str(eol) < ctx.today.isoformat():
+        yield Match("gpu", None, info.driver if info else None,
+                    f"driver {info.driver if info else ''} is on branch R{branch}, past its end"
+                    f" of life ({eol}): no more security or bug fixes")
