@@ -178,3 +178,14 @@ def test_show_summarises(in_tmp: Path) -> None:
     assert "1 distributions" in result.stdout
     assert "[0] NVIDIA H200, compute capability 9.0" in result.stdout
     assert "580.159.04 (supports CUDA 13.0)" in result.stdout
+
+
+def test_two_snapshots_of_one_host_differ_only_in_created(in_tmp: Path) -> None:
+    assert runner.invoke(app, ["snapshot", "-o", "a.lock"]).exit_code == 0
+    assert runner.invoke(app, ["snapshot", "-o", "b.lock"]).exit_code == 0
+
+    def body(name: str) -> list[str]:
+        lines = (in_tmp / name).read_text().splitlines()
+        return [line for line in lines if not line.startswith("created = ")]
+
+    assert body("a.lock") == body("b.lock")
