@@ -146,9 +146,7 @@ def package_variant(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 
 @check("import-conflict")
 def import_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    from envaudit.rules.catalog import load_catalog
-
-    conflicts = load_catalog().import_conflicts
+    conflicts = ctx.import_conflicts
     wanted = params["module"]
     for module, dists in sorted(conflicts.items()):
         if (wanted != "*" and module != wanted) or module in params.get("except", ()):
