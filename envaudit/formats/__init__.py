@@ -28,6 +28,18 @@ def get_format(choice: FormatChoice, *, color: bool = False, width: int = 100) -
         from envaudit.formats.markdown import MarkdownFormat
 
         return MarkdownFormat()
+    if choice is FormatChoice.SARIF:
+        from envaudit.formats.sarif import SarifFormat
+
+        return SarifFormat()
+    if choice is FormatChoice.JUNIT:
+        from envaudit.formats.junit import JunitFormat
+
+        return JunitFormat()
+    if choice is FormatChoice.GITHUB:
+        from envaudit.formats.github import GithubFormat
+
+        return GithubFormat()
     _never(choice)
 
 
