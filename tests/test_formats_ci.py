@@ -89,3 +89,26 @@ def test_every_format_is_a_pure_function_of_the_report() -> None:
     report = diff(lock, load(LOCKS / "cpu-host.lock").fingerprint)
     for choice in FormatChoice:
         assert render(report, choice) == render(report, choice)
+
+
+def test_json_report_validates_against_its_published_schema(real_pair: Report) -> None:
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for fail_on in FailOn:
+        doc = json.loads(render(real_pair, FormatChoice.JSON, fail_on))
+        jsonschema.Draft202012Validator(schema).validate(doc)
+    torch = next(f for f in json.loads(render(real_pair, FormatChoice.JSON))["findings"]
+                 if f["subject"] == "torch")
+    assert torch["values"]["locked"]["local"] == "cu130"
+    assert torch["values"]["locked"]["release"] == [2, 11, 0]
+
+
+def test_structured_values() -> None:
+    from envaudit.formats.json import structured
+
+    assert structured(None) is None
+    assert structured("535") == 535
+    assert structured("2.4.0+cu124") == {"version": "2.4.0+cu124", "release": [2, 4, 0],
+                                         "local": "cu124", "note": None}
+    assert structured("2.11.0+cu130 (CUDA 13.0)")["note"] == "CUDA 13.0"
+    assert structured("NVIDIA H200") == {"text": "NVIDIA H200"}
