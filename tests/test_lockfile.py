@@ -10,10 +10,10 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envaudit import lockfile
+from envaudit import lockfile, output
 from envaudit._compat import tomllib
 from envaudit.errors import LockfileError, OutputError
-from envaudit.model import Unavailable
+from envaudit.model import NoDriver, Unavailable
 from tests.factories import fp
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -43,7 +43,9 @@ def test_empty_env_value_stays_empty_string() -> None:
 def test_unavailable_section_is_written_with_reason_and_read_back() -> None:
     text = lockfile.dumps(fp(nvidia=Unavailable("no NVIDIA driver")))
     assert _doc(text)["unavailable"]["nvidia"] == "no NVIDIA driver"  # type: ignore[index]
-    assert lockfile.loads(text).fingerprint.nvidia == Unavailable("no NVIDIA driver")
+    assert lockfile.loads(text).fingerprint.nvidia == NoDriver("no NVIDIA driver")
+    reloaded = lockfile.loads(lockfile.dumps(fp(nvidia=Unavailable("NVML timed out"))))
+    assert type(reloaded.fingerprint.nvidia) is Unavailable
 
 
 def test_fixed_contract_keys() -> None:
@@ -153,18 +155,18 @@ def test_load_missing_and_directory(tmp_path: Path) -> None:
 def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> None:
     target = tmp_path / "envaudit.lock"
     target.write_text("old")
-    lockfile.write_atomic(target, "new content\n")
+    output.write_atomic(target, "new content\n")
     assert target.read_text() == "new content\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["envaudit.lock"]
 
 
 def test_write_atomic_into_missing_directory_fails_cleanly(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="cannot write"):
-        lockfile.write_atomic(tmp_path / "missing" / "x.lock", "x")
+        output.write_atomic(tmp_path / "missing" / "x.lock", "x")
     blocker = tmp_path / "file"
     blocker.write_text("keep")
     with pytest.raises(OutputError):
-        lockfile.write_atomic(blocker / "x.lock", "x")
+        output.write_atomic(blocker / "x.lock", "x")
     assert blocker.read_text() == "keep"
 
 

@@ -207,9 +207,8 @@ def _torch(site: Site, host: Host) -> Optional[Framework]:
 
 
 def _machine(host: Host) -> str:
-    uname = host.overrides.get("uname")
-    if isinstance(uname, (tuple, list)) and len(uname) >= 5:
-        return str(uname[4])
+    if host.uname is not None:
+        return host.uname[4]
     import platform
 
     return platform.machine()
