@@ -197,22 +197,31 @@ def test_round_trip_property(packages: dict[str, str], env: dict[str, str]) -> N
     assert lockfile.dumps(loaded.fingerprint) == text
 
 
-def test_docs_lockfile_documents_every_key() -> None:
+def _documented_keys() -> list[tuple[str, str]]:
+    """(table, key) for every key a lock can hold, derived from model.SECTIONS; a
+    table's own entry is (key, "")."""
     import dataclasses
 
     from envaudit import model
 
+    keys = [("envaudit", ""), ("unavailable", "")]
+    keys += [("envaudit", f.name.replace("_", "-")) for f in dataclasses.fields(model.Meta)]
+    for section in model.SECTIONS:
+        keys.append((section.key, ""))
+        if dataclasses.is_dataclass(section.element):
+            keys += [(section.key, f.name.replace("_", "-"))
+                     for f in dataclasses.fields(section.element)]
+    return keys
+
+
+def _documented(text: str, table: str, key: str) -> bool:
+    if not key:
+        return f"[{table}" in text
+    return f"`{key}`" in text or f"{key}`" in text
+
+
+def test_docs_lockfile_documents_every_key() -> None:
     text = (Path(__file__).parent.parent / "docs" / "lockfile.md").read_text(encoding="utf-8")
-    missing = []
-    for cls in (model.PythonInfo, model.PlatformInfo, model.CpuInfo, model.Package,
-                model.NvidiaInfo, model.Gpu, model.Framework, model.CudaLibrary,
-                model.CudaToolkit):
-        for f in dataclasses.fields(cls):
-            key = f.name.replace("_", "-")
-            if f"`{key}`" not in text and f"{key}`" not in text:
-                missing.append(f"{cls.__name__}.{key}")
-    for section in ("python", "platform", "cpu", "packages", "env", "nvidia", "gpus",
-                    "frameworks", "cuda-libraries", "cuda-toolkit", "runtime", "unavailable"):
-        if f"[{section}" not in text and f"[[{section}" not in text:
-            missing.append(section)
+    missing = [f"{table}.{key}" for table, key in _documented_keys()
+               if not _documented(text, table, key)]
     assert not missing, missing

@@ -9,9 +9,10 @@ import pytest
 
 from envaudit.model import Unavailable
 from envaudit.probes.cpu import CpuProbe, parse_cpuinfo, relevant_flags
+from envaudit.probes.distributions import canonical_name
 from envaudit.probes.env import capture, is_captured
 from envaudit.probes.interface import Host, Probe
-from envaudit.probes.packages import canonical_name, collect_packages
+from envaudit.probes.packages import collect_packages
 from envaudit.probes.platform import PlatformProbe, parse_os_release
 from envaudit.probes.python import PythonProbe
 from envaudit.snapshot import run_probe, snapshot

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from envaudit.model import Framework
+from envaudit.probes.distributions import Distribution
 from envaudit.probes.interface import Host, Probe
-from envaudit.probes.packages import Distribution
 
 ARCH_TABLE = Path(__file__).resolve().parent.parent / "rules" / "data" / "torch_arch_matrix.csv"
 # libtorch_cuda.so is hundreds of MB: scan it only below this size, with mmap (no read()).

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional
 from envaudit.model import PythonInfo
 
 if TYPE_CHECKING:
-    from envaudit.probes.packages import Distribution
+    from envaudit.probes.distributions import Distribution
 
 
 DeepRunner = Callable[..., Mapping[str, str]]
@@ -62,7 +62,7 @@ class Host:
     @functools.cached_property
     def distributions(self) -> tuple[Distribution, ...]:
         """Every distribution on sys_path in import order, scanned once per Host (snapshot)."""
-        from envaudit.probes.packages import iter_distributions
+        from envaudit.probes.distributions import iter_distributions
 
         return tuple(iter_distributions(self.sys_path))
 
