@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from envaudit.rules.interface import Finding
+from envaudit.findings import Finding
 
 # Impact order: fails to load or run > silently changes outputs > performance > informational.
 _IMPACT = {"breaks": 0, "outputs": 1, "performance": 2, "informational": 3}

@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
+from envaudit.findings import Finding
 from envaudit.formats.interface import Format
 from envaudit.report import FailOn, Report
-from envaudit.rules.interface import Finding
 
 #: The report's own schema version: a new major removes or changes a key, a minor adds one.
 REPORT_SCHEMA = "1.1"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
+from envaudit.findings import Finding, Severity
 from envaudit.formats.interface import Format
 from envaudit.report import FailOn, Report
-from envaudit.rules.interface import Finding, Severity
 
 
 def _failing(f: Finding, fail_on: FailOn) -> bool:

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from envaudit import __version__
+from envaudit.findings import Finding
 from envaudit.formats.interface import Format
 from envaudit.report import FailOn, Report
-from envaudit.rules.interface import Finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # SARIF result levels (SARIF 2.1.0 §3.27.10) for our severities.

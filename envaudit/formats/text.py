@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+from envaudit.findings import Finding
 from envaudit.formats._groups import Group, grouped
 from envaudit.formats.interface import Format
 from envaudit.report import FailOn, Report
-from envaudit.rules.interface import Finding
 
 # ANSI SGR colours per severity; applied to the severity word only, so layout never changes.
 _COLOUR = {"error": "1;31", "warning": "33", "info": "36"}
