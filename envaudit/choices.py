@@ -27,3 +27,9 @@ class FormatChoice(str, enum.Enum):
     SARIF = "sarif"
     JUNIT = "junit"
     GITHUB = "github"
+
+
+class ColorChoice(str, enum.Enum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"

@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from envaudit import __version__, commands
-from envaudit.choices import FailOn, FormatChoice
+from envaudit.choices import ColorChoice, FailOn, FormatChoice
 
 DEFAULT_LOCK = "envaudit.lock"  # envaudit.lockfile.DEFAULT_PATH, without importing it
 
@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -34,7 +35,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        False, "--version", "-V", callback=_version, is_eager=True,
+        help="Print the version and exit."
     ),
 ) -> None:
     """envaudit: snapshot the training environment, diff the deployment host against it."""
@@ -80,7 +82,17 @@ def diff(
         None, "--output", "-o", help="Write the report to this file instead of stdout."
     ),
     deep: bool = typer.Option(False, "--deep", help="Probe the live host with --deep."),
-    timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Seconds per probe."),
+    timeout: Optional[float] = typer.Option(
+        None, "--timeout", min=0.1, help="Seconds per probe of the live host (default 5)."
+    ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="Also list info findings, with reasons and sources."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the summary."),
+    color: ColorChoice = typer.Option(
+        ColorChoice.AUTO, "--color", help="Colour the severity words (auto: a terminal, unless"
+        " NO_COLOR or TERM=dumb; FORCE_COLOR forces it)."
+    ),
     config: Optional[Path] = typer.Option(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
@@ -89,7 +101,8 @@ def diff(
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     _exit(commands.run(lambda: commands.diff(
         lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
-        timeout=timeout, config=config)))
+        timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
+        color=color)))
 
 
 @app.command()

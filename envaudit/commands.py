@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from envaudit.choices import ExitCode, FailOn, FormatChoice
+from envaudit.choices import ColorChoice, ExitCode, FailOn, FormatChoice
 from envaudit.errors import EnvauditError, UsageError
 from envaudit.output import err, write_output
 
@@ -51,38 +51,53 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> int:
     return int(ExitCode.OK)
 
 
-def use_color(output: Optional[str]) -> bool:
-    """Color only for a terminal on stdout, and never with NO_COLOR."""
+def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> bool:
+    """--color always/never win; auto: FORCE_COLOR, else a terminal without NO_COLOR or TERM=dumb.
+
+    Conventions: https://no-color.org and https://force-color.org. Colour never changes the
+    layout of a report, only whether its severity words carry ANSI codes.
+    """
+    if choice is not ColorChoice.AUTO:
+        return choice is ColorChoice.ALWAYS
+    if os.environ.get("FORCE_COLOR"):
+        return True
     if output not in (None, "-") or os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return os.environ.get("TERM") != "dumb" and sys.stdout.isatty()
 
 
 def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
-    output: Optional[str], deep: bool, timeout: float, config: Optional[Path],
+    output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
+    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report."""
     from envaudit.api import check
     from envaudit.config import expired_ignores, load_policy
 
+    if against is not None and (deep or timeout is not None):
+        option = "--deep" if deep else "--timeout"
+        raise UsageError(f"{option} probes the live host and does not apply with --against")
     policy = load_policy(config)
     for note in expired_ignores(policy):
         err(f"envaudit: note: {note}")
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
     for note in report.notes:
         err(f"envaudit: note: {note}")
-    write_output(_render(report, fmt, fail_on, output), output)
+    text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
+    write_output(text, output)
     return int(report.exit_code(fail_on))
 
 
-def _render(report: Report, fmt: FormatChoice, fail_on: FailOn, output: Optional[str]) -> str:
+def _render(
+    report: Report, fmt: FormatChoice, fail_on: FailOn, color: bool, verbosity: int
+) -> str:
     import shutil
 
     from envaudit.formats import get_format
 
     width = shutil.get_terminal_size((100, 24)).columns
-    return get_format(fmt, color=use_color(output), width=width).render(report, fail_on)
+    return get_format(fmt, color=color, width=width, verbosity=verbosity).render(report, fail_on)
 
 
 def show(*, lock: Path) -> int:
@@ -97,16 +112,25 @@ def show(*, lock: Path) -> int:
 def rules(*, group: Optional[str], severity: Optional[str], json: bool) -> int:
     """List the rule catalog (one group, one default severity) as text or JSON."""
     from envaudit import docgen
-    from envaudit.config import did_you_mean
     from envaudit.rules.catalog import load_catalog
 
     catalog = load_catalog()
-    if group is not None and group not in catalog.groups:
-        raise UsageError(f"unknown group {group!r}{did_you_mean(group, catalog.groups)};"
-                         f" groups: {', '.join(sorted(catalog.groups))}")
-    chosen = docgen.select(catalog.rules, group, severity)
+    chosen = docgen.select(catalog.rules, _group(group, catalog.groups), severity)
     write_output((docgen.rule_list_json if json else docgen.rule_list_text)(chosen), None)
     return int(ExitCode.OK)
+
+
+def _group(given: Optional[str], groups: tuple[str, ...]) -> Optional[str]:
+    """A group by its name or an unambiguous start of it (`gpu` for `gpu-arch`)."""
+    from envaudit.config import did_you_mean
+
+    if given is None or given in groups:
+        return given
+    starts = [g for g in groups if g.startswith(given.lower())]
+    if len(starts) == 1:
+        return starts[0]
+    hint = f" (did you mean one of {', '.join(starts)}?)" if starts else did_you_mean(given, groups)
+    raise UsageError(f"unknown group {given!r}{hint}; groups: {', '.join(sorted(groups))}")
 
 
 def explain(*, rule_id: str) -> int:

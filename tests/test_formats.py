@@ -31,7 +31,7 @@ def test_colour_adds_codes_and_never_changes_the_layout() -> None:
 def test_info_is_counted_by_default_and_listed_with_verbose() -> None:
     text = get_format(FormatChoice.TEXT).render(report(), FailOn.NEVER)
     assert "INFO" not in text
-    assert "2 finding(s) below warning not shown (-v lists them" in text
+    assert "2 finding(s) below warning not shown: -v lists them" in text
     verbose = get_format(FormatChoice.TEXT, verbosity=1).render(report(), FailOn.NEVER)
     assert verbose.count("INFO ") == 2
     assert "why: " in verbose and "see: https://" in verbose

@@ -44,8 +44,9 @@ def test_every_error_is_on_the_first_screen_and_nothing_is_split(pair: Report, w
     assert _tokens(text) <= _tokens(unwrapped)
 
 
-def test_default_report_fits_one_screen_at_100_columns(pair: Report) -> None:
-    text = get_format(FormatChoice.TEXT, width=100).render(pair, FailOn.ERROR)
+@pytest.mark.parametrize("width", [100, 80])
+def test_default_report_fits_one_screen(pair: Report, width: int) -> None:
+    text = get_format(FormatChoice.TEXT, width=width).render(pair, FailOn.ERROR)
     assert len(text.splitlines()) <= 50
     first_entry = next(line for line in text.splitlines() if line.startswith("ERROR"))
     assert "torch" in first_entry  # the framework the model runs on leads

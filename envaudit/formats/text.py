@@ -25,13 +25,19 @@ def _sentence(f: Finding) -> str:
     return f"{f.subject}: {f.message}"
 
 
+def _change(f: Finding) -> str:
+    """A subject and its values, as short as they can be said: `jax 0.11.2`, `numpy 2.5 → 2.4`."""
+    if f.current is None or f.locked is None:
+        return f"{f.subject} {f.locked or f.current or ''}".rstrip()
+    return f"{f.subject} ({f.locked} → {f.current})"
+
+
 def _entry_text(group: Group) -> str:
     lead = group.lead
     if len(group.findings) == 1:
         text = _sentence(lead)
     else:
-        changes = ", ".join(f"{f.subject} ({_value(f.locked)} → {_value(f.current)})"
-                            for f in group.findings)
+        changes = ", ".join(_change(f) for f in group.findings)
         text = f"{lead.title} ({len(group.findings)}): {changes}"
     related = sorted({r.rule for f in group.findings for r in f.related})
     return text + (f" [also {', '.join(related)}]" if related else "")
@@ -43,7 +49,10 @@ class TextFormat(Format):
         self.width = max(width, 60)
         self.verbosity = verbosity  # -1 quiet, 0 default, 1 verbose
 
-    def _wrap(self, text: str, first: str, rest: str = _INDENT) -> list[str]:
+    def _wrap(self, text: str, first: str, rest: str | None = None) -> list[str]:
+        # Narrow terminals get a shallow hanging indent: more words per continuation line.
+        if rest is None:
+            rest = _INDENT if self.width >= 90 else "    "
         return textwrap.wrap(text, self.width, initial_indent=first, subsequent_indent=rest,
                              break_long_words=False, break_on_hyphens=False) or [first]
 
@@ -64,7 +73,7 @@ class TextFormat(Format):
             seen.setdefault(g.lead.rule, g.lead)
         lines = ["", "How to fix (`envaudit explain RULE` gives the reason and sources):"]
         for rule, f in seen.items():
-            lines += self._wrap(" ".join(f.fix.split()), f"  {rule:8} ", " " * 11)
+            lines += self._wrap(" ".join(f.fix.split()), f"  {rule:8} ")
             if self.verbosity > 0:
                 lines += self._wrap("why: " + " ".join(f.why.split()), " " * 11, " " * 11)
                 lines += [f"{' ' * 11}see: {u}" for u in f.references]
@@ -87,8 +96,8 @@ class TextFormat(Format):
         hidden = sum(len(g.findings) for g in groups if g.lead.severity.rank < lowest)
         if hidden:
             flag = "-v lists" if self.verbosity >= 0 else "without -q warnings are listed, -v lists"
-            lines += ["", *self._wrap(f"{hidden} finding(s) below {_level(lowest)} not shown"
-                                      f" ({flag} them; --format json has every finding).", "", "")]
+            lines += ["", *self._wrap(f"{hidden} finding(s) below {_level(lowest)} not shown:"
+                                      f" {flag} them, --format json has all.", "", "")]
         if self.verbosity >= 0 and shown:
             lines += self._explained([g for g in shown if g.lead.severity.rank >= 2] or shown)
         return "\n".join(lines) + "\n"
