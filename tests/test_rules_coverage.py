@@ -3,9 +3,12 @@ checks, wheel tags, settings training relied on, CPU ISA families."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 import pytest
 
-from envaudit.model import Unavailable
+from envaudit.model import Fingerprint, Unavailable
 from tests.factories import X86_V4, Scenario, check_scenario, fp, torch_fw
 
 P100 = ("Tesla P100-PCIE-16GB", "6.0")
@@ -16,6 +19,26 @@ TX2 = ("NVIDIA Jetson TX2", "6.2")
 AVX = ("avx", "cx16", "lahf_lm", "popcnt", "sse", "sse2", "sse3", "sse4_1", "sse4_2", "ssse3")
 SPR = (*X86_V4, "amx_bf16", "amx_int8", "amx_tile", "avx512_bf16", "avx512_vnni", "avx512bw",
        "avx512dq", "avx512vl", "avx_vnni", "f16c")
+
+
+def tagged(base: Fingerprint, tags: Mapping[str, tuple[str, ...]]) -> Fingerprint:
+    """`base` with WHEEL tags on the named packages."""
+    assert not isinstance(base.packages, Unavailable)
+    return replace(base, packages=tuple(replace(p, wheel_tags=tags.get(p.name, p.wheel_tags))
+                                        for p in base.packages))
+
+
+def with_python_tag(base: Fingerprint, tag: str) -> Fingerprint:
+    assert not isinstance(base.python, Unavailable)
+    return replace(base, python=replace(base.python, tag=tag))
+
+
+NUMPY_228 = {"numpy": ("cp311-cp311-manylinux_2_27_x86_64", "cp311-cp311-manylinux_2_28_x86_64")}
+NUMPY_2014 = {"numpy": ("cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64",)}
+NUMPY_MUSL = {"numpy": ("cp311-cp311-musllinux_1_2_x86_64",)}
+NUMPY_T = {"numpy": ("cp313-cp313t-manylinux_2_17_x86_64",)}
+NUMPY_GIL = {"numpy": ("cp313-cp313-manylinux_2_17_x86_64",)}
+PYD_ABI3 = {"numpy": ("cp39-abi3-manylinux_2_17_x86_64",)}
 CU126 = torch_fw("2.7.1+cu126", "12.6", ("sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_90"))
 
 SCENARIOS: list[Scenario] = [
@@ -126,6 +149,47 @@ SCENARIOS: list[Scenario] = [
              locked=fp(packages={"torch": "2.3.1", "torchvision": "0.17.2"}),
              current=fp(packages={"torch": "2.3.1", "torchvision": "0.17.2"}),
              silent=frozenset({"COMP-050"})),
+    # PKG-050 / PKG-051: wheel tags.
+    Scenario(id="manylinux-2-27-wheel-on-glibc-2-26",
+             locked=tagged(fp(), NUMPY_228), current=tagged(fp(libc_version="2.26"), NUMPY_228),
+             fires={"PKG-050": "error"}),
+    Scenario(id="manylinux2014-wheel-on-glibc-2-17",
+             locked=tagged(fp(), NUMPY_2014),
+             current=tagged(fp(libc_version="2.17"), NUMPY_2014),
+             silent=frozenset({"PKG-050", "PKG-051"})),
+    Scenario(id="glibc-wheel-copied-to-alpine",
+             locked=tagged(fp(), NUMPY_2014),
+             current=tagged(replace(fp(), platform=replace(fp().platform, libc="musl",
+                                                           libc_version="")), NUMPY_2014),
+             fires={"PKG-050": "error"}),
+    Scenario(id="musllinux-wheel-on-glibc",
+             locked=tagged(fp(), NUMPY_2014), current=tagged(fp(), NUMPY_MUSL),
+             fires={"PKG-050": "error"}),
+    Scenario(id="x86-wheel-on-aarch64",
+             locked=tagged(fp(), NUMPY_2014),
+             current=tagged(fp(machine="aarch64", cpu_flags=("asimd",)), NUMPY_2014),
+             fires={"PKG-050": "error"}),
+    Scenario(id="older-deployment-lock-uses-trainings-tags",
+             locked=tagged(fp(), NUMPY_228), current=fp(libc_version="2.26"),
+             fires={"PKG-050": "error"}),
+    Scenario(id="free-threaded-wheel-on-gil-python",
+             locked=with_python_tag(tagged(fp(python="3.13.1"), NUMPY_T),
+                                    "cp313-cp313t-manylinux_2_36_x86_64"),
+             current=with_python_tag(tagged(fp(python="3.13.1"), NUMPY_T),
+                                     "cp313-cp313-manylinux_2_36_x86_64"),
+             fires={"PKG-051": "error"}, silent=frozenset({"PKG-050"})),
+    Scenario(id="abi3-wheel-on-free-threaded-python",
+             locked=with_python_tag(tagged(fp(python="3.13.1"), PYD_ABI3),
+                                    "cp313-cp313-manylinux_2_36_x86_64"),
+             current=with_python_tag(tagged(fp(python="3.13.1"), PYD_ABI3),
+                                     "cp313-cp313t-manylinux_2_36_x86_64"),
+             fires={"PKG-051": "error"}),
+    Scenario(id="gil-wheel-on-gil-python",
+             locked=with_python_tag(tagged(fp(python="3.13.1"), NUMPY_GIL),
+                                    "cp313-cp313-manylinux_2_36_x86_64"),
+             current=with_python_tag(tagged(fp(python="3.13.1"), NUMPY_GIL),
+                                     "cp313-cp313-manylinux_2_39_x86_64"),
+             silent=frozenset({"PKG-050", "PKG-051"})),
 ]
 
 
