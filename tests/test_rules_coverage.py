@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from envaudit.model import Fingerprint, Unavailable
+from envaudit.model import CudaLibrary, Fingerprint, Framework, Unavailable
 from tests.factories import X86_V4, Scenario, check_scenario, fp, torch_fw
 
 P100 = ("Tesla P100-PCIE-16GB", "6.0")
@@ -39,6 +39,29 @@ NUMPY_MUSL = {"numpy": ("cp311-cp311-musllinux_1_2_x86_64",)}
 NUMPY_T = {"numpy": ("cp313-cp313t-manylinux_2_17_x86_64",)}
 NUMPY_GIL = {"numpy": ("cp313-cp313-manylinux_2_17_x86_64",)}
 PYD_ABI3 = {"numpy": ("cp39-abi3-manylinux_2_17_x86_64",)}
+
+def fw(name: str, version: str, cuda: str, cudnn: str = "", *dists: str,
+       arch: tuple[str, ...] = ()) -> Framework:
+    return Framework(name=name, version=version, cuda=cuda, cudnn=cudnn, arch_list=arch,
+                     provided_by=dists or (name,))
+
+
+TF = fw("tensorflow", "2.18.0", "12.5.1", "9", "tensorflow",
+        arch=("sm_60", "sm_70", "sm_80", "sm_89", "compute_90"))
+ORT12 = fw("onnxruntime", "1.20.1", "12.2", "", "onnxruntime-gpu")
+ORT13 = fw("onnxruntime", "1.30.0", "13.0", "", "onnxruntime-gpu")
+ORT_CPU = fw("onnxruntime", "1.30.0", "", "", "onnxruntime")
+JAX13 = fw("jax", "0.7.2", "13", "", "jax-cuda13-pjrt", "jax-cuda13-plugin")
+CUPY13 = fw("cupy", "14.0.0", "13", "", "cupy-cuda13x")
+TRT13 = fw("tensorrt", "10.13.0", "13", "", "tensorrt-cu13")
+H100 = ("NVIDIA H100 80GB HBM3", "9.0")
+SITE = "/venv/lib/python3.11/site-packages"
+
+
+def cudnn(version: str, path: str, source: str, *users: str) -> CudaLibrary:
+    return CudaLibrary(name="cudnn", version=version, path=path, source=source, used_by=users)
+
+
 CU126 = torch_fw("2.7.1+cu126", "12.6", ("sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_90"))
 
 SCENARIOS: list[Scenario] = [
@@ -190,6 +213,120 @@ SCENARIOS: list[Scenario] = [
              current=with_python_tag(tagged(fp(python="3.13.1"), NUMPY_GIL),
                                      "cp313-cp313-manylinux_2_39_x86_64"),
              silent=frozenset({"PKG-050", "PKG-051"})),
+    # Every framework gets torch's CUDA checks: the existing rules, framework by framework.
+    Scenario(id="tensorflow-cuda12-on-r470-driver",
+             locked=fp(nvidia=("550.163.01", "12.4"), gpus=[H100], frameworks={"tensorflow": TF}),
+             current=fp(nvidia=("470.256.02", "11.4"), gpus=[H100],
+                        frameworks={"tensorflow": TF}),
+             fires={"CUDA-001": "error"}),
+    Scenario(id="onnxruntime-cuda13-on-r570-driver",
+             locked=fp(nvidia=("580.95.05", "13.0"), gpus=[H100],
+                       frameworks={"onnxruntime": ORT13}),
+             current=fp(nvidia=("570.195.03", "12.8"), gpus=[H100],
+                        frameworks={"onnxruntime": ORT13}),
+             fires={"CUDA-001": "error"}),
+    Scenario(id="jax-cuda13-plugin-on-r535-driver",
+             locked=fp(nvidia=("580.95.05", "13.0"), gpus=[H100], frameworks={"jax": JAX13}),
+             current=fp(nvidia=("535.261.03", "12.2"), gpus=[H100], frameworks={"jax": JAX13}),
+             fires={"CUDA-001": "error"}),
+    Scenario(id="cupy-cuda13x-on-pascal",
+             locked=fp(nvidia=("580.95.05", "13.0"), gpus=[H100], frameworks={"cupy": CUPY13}),
+             current=fp(nvidia=("580.95.05", "13.0"), gpus=[P100], frameworks={"cupy": CUPY13}),
+             fires={"GPU-003": "error"}),
+    Scenario(id="tensorrt-cu13-on-volta",
+             locked=fp(nvidia=("580.95.05", "13.0"), gpus=[H100], frameworks={"tensorrt": TRT13}),
+             current=fp(nvidia=("580.95.05", "13.0"), gpus=[V100],
+                        frameworks={"tensorrt": TRT13}),
+             fires={"GPU-003": "error"}),
+    Scenario(id="tensorflow-arch-list-misses-the-gpu",
+             locked=fp(nvidia=("580.95.05", "13.0"), gpus=[H100],
+                       frameworks={"tensorflow": replace(TF, arch_list=("sm_80", "compute_90"))}),
+             current=fp(nvidia=("580.95.05", "13.0"), gpus=[T4],
+                        frameworks={"tensorflow": replace(TF, arch_list=("sm_80", "compute_90"))}),
+             fires={"GPU-001": "error"}),
+    Scenario(id="tensorflow-built-with-cudnn-9-loads-8",
+             locked=fp(frameworks={"tensorflow": TF},
+                       cuda_libraries=[cudnn("9.3.0", f"{SITE}/nvidia/cudnn/lib",
+                                             "wheel:nvidia-cudnn-cu12", "tensorflow")]),
+             current=fp(frameworks={"tensorflow": TF},
+                        cuda_libraries=[cudnn("8.9.7", "/usr/lib/x86_64-linux-gnu", "system",
+                                              "tensorflow")]),
+             fires={"CUDNN-001": "error"}),
+    # FW-050: CUDA build to CPU build, any framework.
+    Scenario(id="onnxruntime-gpu-replaced-by-onnxruntime",
+             locked=fp(packages={"onnxruntime-gpu": "1.30.0"}, frameworks={"onnxruntime": ORT13}),
+             current=fp(packages={"onnxruntime": "1.30.0"}, frameworks={"onnxruntime": ORT_CPU}),
+             fires={"FW-050": "error"}, silent=frozenset({"FW-011"})),
+    Scenario(id="jax-cuda-plugin-uninstalled-jaxlib-stays",
+             locked=fp(packages={"jaxlib": "0.7.2", "jax-cuda13-plugin": "0.7.2"},
+                       frameworks={"jax": JAX13}),
+             current=fp(packages={"jaxlib": "0.7.2"}, frameworks={}),
+             fires={"FW-050": "error"}),
+    Scenario(id="cupy-removed-altogether",
+             locked=fp(packages={"cupy-cuda13x": "14.0.0"}, frameworks={"cupy": CUPY13}),
+             current=fp(packages={}, frameworks={}),
+             silent=frozenset({"FW-050"})),
+    Scenario(id="torch-cuda-to-cpu-is-fw-011-not-fw-050",
+             locked=fp(frameworks={"torch": torch_fw()}),
+             current=fp(frameworks={"torch": torch_fw("2.11.0+cpu", "")}),
+             fires={"FW-011": "error"}, silent=frozenset({"FW-050"})),
+    # CUDNN-050: the copy the loader really picks.
+    Scenario(id="system-cudnn-shadows-the-wheel-for-onnxruntime",
+             locked=fp(frameworks={"onnxruntime": ORT12},
+                       cuda_libraries=[cudnn("9.10.2", f"{SITE}/nvidia/cudnn/lib",
+                                             "wheel:nvidia-cudnn-cu12", "onnxruntime")]),
+             current=fp(frameworks={"onnxruntime": ORT12},
+                        cuda_libraries=[cudnn("9.10.2", f"{SITE}/nvidia/cudnn/lib",
+                                              "wheel:nvidia-cudnn-cu12"),
+                                        cudnn("9.1.0", "/usr/local/cudnn/lib", "system",
+                                              "onnxruntime")]),
+             fires={"CUDNN-050": "warning"}),
+    Scenario(id="system-cudnn-8-shadows-wheel-cudnn-9",
+             locked=fp(frameworks={"onnxruntime": ORT12},
+                       cuda_libraries=[cudnn("9.10.2", f"{SITE}/nvidia/cudnn/lib",
+                                             "wheel:nvidia-cudnn-cu12", "onnxruntime")]),
+             current=fp(frameworks={"onnxruntime": ORT12},
+                        cuda_libraries=[cudnn("9.10.2", f"{SITE}/nvidia/cudnn/lib",
+                                              "wheel:nvidia-cudnn-cu12"),
+                                        cudnn("8.9.7", "/usr/lib/x86_64-linux-gnu", "system",
+                                              "onnxruntime")]),
+             fires={"CUDNN-050": "error"}),
+    Scenario(id="framework-uses-its-wheel-copy",
+             locked=fp(frameworks={"torch": CU126}),
+             current=fp(frameworks={"torch": CU126},
+                        cuda_libraries=[cudnn("9.10.2", f"{SITE}/nvidia/cudnn/lib",
+                                              "wheel:nvidia-cudnn-cu12", "torch"),
+                                        cudnn("9.1.0", "/usr/lib/x86_64-linux-gnu", "system")]),
+             silent=frozenset({"CUDNN-050"})),
+    # CUDNN-051: two frameworks, two cuDNN majors.
+    Scenario(id="torch-2.3-cudnn-8-with-onnxruntime-gpu-1.20",
+             locked=fp(frameworks={"torch": torch_fw("2.3.1+cu121", "12.1", ("sm_80",))}),
+             current=fp(frameworks={"torch": torch_fw("2.3.1+cu121", "12.1", ("sm_80",)),
+                                    "onnxruntime": ORT12},
+                        cuda_libraries=[cudnn("8.9.2", f"{SITE}/nvidia/cudnn/lib",
+                                              "wheel:nvidia-cudnn-cu12", "torch")]),
+             fires={"CUDNN-051": "error"}),
+    Scenario(id="tensorflow-cudnn-9-with-onnxruntime-cuda11-cudnn-8-unknown-copies",
+             locked=fp(frameworks={"tensorflow": TF}),
+             current=fp(frameworks={"tensorflow": TF,
+                                    "onnxruntime": fw("onnxruntime", "1.18.0", "11.8", "",
+                                                      "onnxruntime-gpu")}),
+             fires={"CUDNN-051": "warning"}),
+    Scenario(id="torch-2.5-and-onnxruntime-gpu-share-cudnn-9",
+             locked=fp(frameworks={"torch": CU126}),
+             current=fp(frameworks={"torch": CU126, "onnxruntime": ORT12},
+                        cuda_libraries=[cudnn("9.10.2", f"{SITE}/nvidia/cudnn/lib",
+                                              "wheel:nvidia-cudnn-cu12", "torch")]),
+             silent=frozenset({"CUDNN-051"})),
+    Scenario(id="both-cudnn-majors-on-disk",
+             locked=fp(frameworks={"torch": torch_fw("2.3.1+cu121", "12.1", ("sm_80",))}),
+             current=fp(frameworks={"torch": torch_fw("2.3.1+cu121", "12.1", ("sm_80",)),
+                                    "onnxruntime": ORT12},
+                        cuda_libraries=[cudnn("8.9.2", f"{SITE}/nvidia/cudnn/lib",
+                                              "wheel:nvidia-cudnn-cu12", "torch"),
+                                        cudnn("9.1.0", "/usr/lib/x86_64-linux-gnu", "system",
+                                              "onnxruntime")]),
+             silent=frozenset({"CUDNN-051"})),
 ]
 
 
