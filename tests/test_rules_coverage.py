@@ -346,3 +346,22 @@ def test_settings_table_names_are_captured_and_not_already_ruled() -> None:
     ruled = {n for r in load_catalog().rules if r.id.startswith("ENV-0") and r.id != "ENV-050"
              for n in r.params.get("names", ())}
     assert not names & ruled
+
+
+def test_real_h200_to_cpu_pair_gains_no_error_from_the_coverage_rules() -> None:
+    """The real pair still reads right: the new rules add no error there, and the CPU change
+    says which kernel families go (AMX, AVX512-FP16) under the CPU-003 finding."""
+    from pathlib import Path
+
+    from envaudit import lockfile
+    from envaudit.api import diff
+
+    locks = Path(__file__).resolve().parent.parent / "fixtures" / "locks"
+    report = diff(lockfile.load(locks / "h200.lock"), lockfile.load(locks / "cpu-host.lock"))
+    new = ("GPU-050", "CPU-050", "ENV-050", "COMP-050", "PKG-050", "PKG-051", "FW-050",
+           "CUDNN-050", "CUDNN-051")
+    every = [(f, f.severity.value) for lead in report.findings for f in (lead, *lead.related)]
+    assert not [f.rule for f, sev in every if f.rule in new and sev == "error"]
+    (cpu,) = [f for f in report.findings if f.subject == "cpu"]
+    assert cpu.rule == "CPU-003"
+    assert any(r.rule == "CPU-050" and "amx_bf16" in r.message for r in cpu.related)
