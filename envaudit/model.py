@@ -96,6 +96,9 @@ class Package:
     editable: bool = False
     # Versions of the same name found later on sys.path (shadowed, never imported).
     shadowed: tuple[str, ...] = ()
+    # The `Tag:` lines of the wheel's WHEEL file (cp312-cp312-manylinux_2_28_x86_64...);
+    # empty when not installed from a wheel or not recorded (older locks).
+    wheel_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

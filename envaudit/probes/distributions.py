@@ -34,6 +34,7 @@ class Distribution:
     requested: bool | None
     direct_url: str
     editable: bool
+    wheel_tags: tuple[str, ...] = ()
 
 
 def _headers(path: Path) -> tuple[str, str]:
@@ -99,7 +100,15 @@ def read_distribution(info: Path) -> Distribution | None:
     installer = (_read(info / "INSTALLER") or "").strip() if "INSTALLER" in files else ""
     requested = ("REQUESTED" in files) if info.suffix == ".dist-info" else None
     url, editable = _direct_url(info) if "direct_url.json" in files else ("", False)
-    return Distribution(canonical_name(name), version, info, installer, requested, url, editable)
+    tags = wheel_tags(_read(info / "WHEEL") or "") if "WHEEL" in files else ()
+    return Distribution(canonical_name(name), version, info, installer, requested, url, editable,
+                        tags)
+
+
+def wheel_tags(text: str) -> tuple[str, ...]:
+    """The `Tag:` values of a WHEEL file (PEP 427), in file order, without duplicates."""
+    found = (line[4:].strip() for line in text.splitlines() if line.startswith("Tag:"))
+    return tuple(dict.fromkeys(t for t in found if t))
 
 
 def iter_distributions(sys_path: tuple[str, ...]) -> list[Distribution]:

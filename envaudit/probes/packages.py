@@ -27,6 +27,7 @@ def collect_packages(sys_path: tuple[str, ...],
             direct_url=d.direct_url,
             editable=d.editable,
             shadowed=tuple(shadowed.get(d.name, ())),
+            wheel_tags=d.wheel_tags,
         )
         for d in sorted(active.values(), key=lambda d: d.name)
     )
