@@ -21,7 +21,7 @@ CORE = (
     "from pathlib import Path\n"
     "from envaudit import lockfile\n"
     "from envaudit.output import write_atomic\n"
-    "from envaudit.snapshot import default_probes, snapshot\n"
+    "from envaudit.collect import default_probes, snapshot\n"
     "fp = snapshot(probes=default_probes(gpu=False))\n"
     "write_atomic(Path({out!r}), lockfile.dumps(fp))"
 )

@@ -1,20 +1,32 @@
-"""The Python API: what the CLI does, for serving start-up code and other tools.
+"""The Python API: what the CLI does, for serving start-up code, notebooks and other tools.
 
-    from envaudit.api import check
-    report = check("envaudit.lock")          # live host against the lock
-    if report.exit_code(FailOn.ERROR): ...
+    import envaudit
+    envaudit.require("envaudit.lock")        # raises envaudit.DriftError on drift
+    report = envaudit.audit("envaudit.lock", fail_on="warning")
+    lock = envaudit.collect("envaudit.lock", python="/opt/venv/bin/python")
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Optional, Union
 
 from envaudit import lockfile
+from envaudit.choices import FailOn
+from envaudit.collect import Progress, default_probes
+from envaudit.collect import snapshot as take
+from envaudit.errors import DriftError, UsageError
 from envaudit.findings import Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint
 from envaudit.report import Report, make_report
-from envaudit.snapshot import Progress, default_probes, snapshot
+
+__all__ = ["DriftError", "audit", "check", "diff", "require", "snapshot"]
+
+PathLike = Union[str, Path]
+PolicyLike = Union[Policy, PathLike, None]
+_log = logging.getLogger("envaudit")
 
 
 def diff(
@@ -24,42 +36,118 @@ def diff(
     locked_source: str = "lock",
     current_source: str = "this host",
     policy: Policy | None = None,
+    footprint: frozenset[str] = frozenset(),
 ) -> Report:
-    """Compare `current` (the deployment side) against `locked` (the training reference)."""
+    """Compare `current` (the deployment side) against `locked` (the training reference).
+
+    `footprint`: envaudit's own dependencies when `current` is the interpreter envaudit
+    runs in; those training did not have are set aside and reported once (PKG-090)."""
+    from envaudit.footprint import set_aside
     from envaudit.rules.engine import evaluate
 
     notes = list(locked.notes)
     if isinstance(current, LoadedLock):
         notes += current.notes
         current = current.fingerprint
+    current, aside = set_aside(locked.fingerprint, current, footprint)
     findings = evaluate(
         locked.fingerprint, current,
-        notes=[n for n in notes if n.code == "content-hash"], policy=policy,
+        notes=[n for n in notes if n.code == "content-hash"], policy=policy, footprint=aside,
     )
     other = tuple(n.message for n in notes if n.code != "content-hash")
     return make_report(findings, locked_source, current_source, other)
 
 
+def live(
+    python: Optional[str] = None, *, deep: bool = False, timeout: Optional[float] = None,
+    progress: Progress | None = None, say: Progress | None = None,
+) -> tuple[Fingerprint, str, bool]:
+    """A snapshot of the interpreter to audit (probes.interpreter.choose), its description,
+    and whether it is the interpreter running envaudit. `say` hears which interpreter was
+    chosen when an active venv decided it (default: the "envaudit" logger)."""
+    from envaudit.probes.interpreter import audited
+
+    kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
+    target = audited(python, say=say or _log.info,
+                     timeout=10.0 if timeout is None else max(timeout, 10.0))
+    fp = take(target.host, probes=default_probes(**kwargs), progress=progress)
+    where = "this host" if target.host.interpreter is None else (
+        f"this host ({target.host.interpreter})")
+    return fp, where, target.own
+
+
 def check(
-    lock: str | Path = lockfile.DEFAULT_PATH,
+    lock: PathLike = lockfile.DEFAULT_PATH,
     *,
-    against: str | Path | None = None,
+    against: PathLike | None = None,
     policy: Policy | None = None,
     deep: bool = False,
     timeout: float | None = None,
     progress: Progress | None = None,
+    python: Optional[str] = None,
+    say: Progress | None = None,
 ) -> Report:
-    """Load `lock` and compare this host (or the lock `against`) with it.
+    """Load `lock` and compare the audited interpreter and this host (or the lock `against`).
 
-    Raises envaudit.errors.LockfileError when a lock is missing or invalid.
-    """
+    Raises envaudit.errors.LockfileError when a lock is missing or invalid."""
     locked = lockfile.load(Path(lock))
-    current: LoadedLock | Fingerprint
     if against is not None:
-        current = lockfile.load(Path(against))
-        source = str(against)
-    else:
-        kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
-        current = snapshot(probes=default_probes(**kwargs), progress=progress)
-        source = "this host"
-    return diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
+        return diff(locked, lockfile.load(Path(against)), locked_source=str(lock),
+                    current_source=str(against), policy=policy)
+    current, where, own = live(python, deep=deep, timeout=timeout, progress=progress, say=say)
+    from envaudit.footprint import own_dependencies
+
+    return diff(locked, current, locked_source=str(lock), current_source=where, policy=policy,
+                footprint=own_dependencies() if own else frozenset())
+
+
+def snapshot(path: PathLike | None = None, *, python: Optional[str] = None,
+             deep: bool = False) -> Fingerprint:
+    """Take a snapshot (of `python`, an active venv, or this interpreter); write it to `path`."""
+    fp, _, _ = live(python, deep=deep)
+    if path is not None:
+        from envaudit.output import write_atomic
+
+        write_atomic(Path(path), lockfile.dumps(fp))
+    return fp
+
+
+def _fail_on(value: FailOn | str) -> FailOn:
+    try:
+        return FailOn(value)
+    except ValueError:
+        choices = ", ".join(f.value for f in FailOn)
+        raise UsageError(f"fail_on={value!r} is not one of {choices}") from None
+
+
+def _policy(policy: PolicyLike) -> Policy:
+    if isinstance(policy, Policy):
+        return policy
+    from envaudit.config import load_policy
+
+    return load_policy(None if policy is None else Path(policy))
+
+
+def audit(lock: PathLike = lockfile.DEFAULT_PATH, *, against: PathLike | None = None,
+          fail_on: FailOn | str = FailOn.ERROR, policy: PolicyLike = None,
+          python: Optional[str] = None, deep: bool = False) -> Report:
+    """The report of `envaudit diff LOCK` (policy: a Policy, a config file, or None to find
+    one in the current directory, as the CLI does); `report.ok` applies `fail_on`."""
+    threshold = _fail_on(fail_on)
+    report = check(lock, against=against, policy=_policy(policy), python=python, deep=deep)
+    from dataclasses import replace
+
+    return replace(report, fail_on=threshold)
+
+
+def require(lock: PathLike = lockfile.DEFAULT_PATH, *, fail_on: FailOn | str = FailOn.ERROR,
+            against: PathLike | None = None, policy: PolicyLike = None,
+            python: Optional[str] = None) -> Report:
+    """audit(), then raise DriftError listing every finding at or above `fail_on`.
+
+    Returns the report when the environment passes: the same decision as the exit code
+    of `envaudit diff LOCK --fail-on FAIL_ON` with the same policy."""
+    report = audit(lock, against=against, fail_on=fail_on, policy=policy, python=python)
+    if not report.ok:
+        raise DriftError(report)
+    return report

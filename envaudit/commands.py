@@ -35,14 +35,17 @@ def run(body: Callable[[], int]) -> int:
         return int(ExitCode.INTERRUPTED)
 
 
-def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> int:
-    """Take a snapshot of this host and write the lock."""
+def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
+             python: Optional[str] = None) -> int:
+    """Take a snapshot of this host (and of --python, or an active venv) and write the lock."""
     from envaudit import lockfile
-    from envaudit.snapshot import default_probes
-    from envaudit.snapshot import snapshot as take
+    from envaudit.collect import default_probes
+    from envaudit.collect import snapshot as take
+    from envaudit.probes.interpreter import audited
 
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
-    fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
+    target = audited(python, timeout=max(timeout, 10.0), say=lambda line: err(f"envaudit: {line}"))
+    fp = take(target.host, probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
@@ -69,19 +72,20 @@ def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> 
 def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
-    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
+    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO, python: Optional[str] = None,
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report."""
     from envaudit.api import check
     from envaudit.config import expired_ignores, load_policy
 
-    if against is not None and (deep or timeout is not None):
-        option = "--deep" if deep else "--timeout"
+    if against is not None and (deep or timeout is not None or python):
+        option = "--deep" if deep else "--timeout" if timeout is not None else "--python"
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     policy = load_policy(config)
     for note in expired_ignores(policy):
         err(f"envaudit: note: {note}")
-    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
+    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                   python=python, say=lambda line: err(f"envaudit: {line}"))
     for note in report.notes:
         err(f"envaudit: note: {note}")
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
@@ -140,3 +144,64 @@ def explain(*, rule_id: str) -> int:
     write_output(docgen.explain(docgen.find_rule(rule_id)), None)
     return int(ExitCode.OK)
 
+
+
+def export(*, lock: Path, fmt: str, output: Optional[str], wheels: Optional[Path]) -> int:
+    """Write the lock's Python side as a requirements file or a PEP 751 pylock.toml."""
+    from envaudit import lockfile
+    from envaudit.remediation.interface import ExportFormat
+
+    loaded = lockfile.load(lock)
+    if ExportFormat(fmt) is ExportFormat.REQUIREMENTS:
+        if wheels is not None:
+            raise UsageError("--wheels applies to --format pylock only")
+        from envaudit.remediation.requirements import render_requirements
+
+        write_output(render_requirements(loaded.fingerprint, str(lock)), output)
+        return int(ExitCode.OK)
+    return _export_pylock(loaded.fingerprint, lock, output, wheels)
+
+
+def _export_pylock(fp: object, lock: Path, output: Optional[str], wheels: Optional[Path]) -> int:
+    from envaudit import lockfile
+    from envaudit.model import Fingerprint
+    from envaudit.remediation.pylock import pylock_dict, render_pylock
+
+    assert isinstance(fp, Fingerprint)
+    if wheels is not None and not wheels.is_dir():
+        raise UsageError(f"--wheels {wheels}: not a directory")
+    base = Path(output).parent if output not in (None, "-") else None
+    doc = pylock_dict(fp, lockfile.dumps(fp), wheels=wheels, base=base)
+    write_output(render_pylock(doc), output)
+    unresolved = doc["tool"]["envaudit"]["unresolved"]
+    if unresolved:
+        err(f"envaudit: warning: {len(unresolved)} package(s) have no known archive (an installed"
+            " environment knows no hashes or URLs) and are listed under"
+            " [tool.envaudit].unresolved; pass --wheels DIR (from `pip download -r"
+            " requirements.txt -d DIR --no-deps`) to include them")
+    return int(ExitCode.OK)
+
+
+def fix(*, lock: Path, python: Optional[str], apply: bool, index_url: Optional[str],
+        extra_index_urls: tuple[str, ...], find_links: tuple[str, ...], no_index: bool) -> int:
+    """Print pip-tools' plan to bring the Python side back to `lock`; with `apply`, run it."""
+    from envaudit.config import load_policy
+    from envaudit.remediation.fix import apply as carry_out
+    from envaudit.remediation.fix import plan_fix, render_plan
+
+    run_ = plan_fix(str(lock), python=python, policy=load_policy(None),
+                    say=lambda line: err(f"envaudit: {line}"))
+    write_output(render_plan(run_.plan, str(lock)), None)
+    if apply and run_.plan.changes:
+        flags = (["--no-index"] if no_index else []) + (
+            ["--index-url", index_url] if index_url else [])
+        for url in (*run_.indexes, *extra_index_urls):
+            flags += ["--extra-index-url", url]
+        for link in find_links:
+            flags += ["--find-links", link]
+        carry_out(run_.install, run_.plan.uninstall, run_.plan.python, flags)
+        err("envaudit: applied the package plan; `envaudit diff` checks the result")
+    elif run_.plan.changes:
+        err("envaudit: nothing was changed; run again with --apply to carry out the package plan")
+    pending = run_.plan.changes and not apply
+    return int(ExitCode.DRIFT if pending or run_.plan.manual else ExitCode.OK)

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 DEFAULTS: dict[str, Any] = {
-    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False,
+    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False, "python": None,
 }
-VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout"}
+VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout",
+                 "--python": "python"}
 FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids"}
 MIN_TIMEOUT = 0.1
 

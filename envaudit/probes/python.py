@@ -1,11 +1,27 @@
-"""PythonProbe: the interpreter that runs inference."""
+"""PythonProbe: the interpreter that runs inference.
+
+Its facts come from envaudit.probes._interp, the standard-library-only module that
+`--python` also runs under another interpreter: one implementation for both.
+"""
 
 from __future__ import annotations
 
-import sys
-
 from envaudit.model import PythonInfo
+from envaudit.probes import _interp
 from envaudit.probes.interface import Host, Probe
+
+
+def python_info(facts: dict[str, object]) -> PythonInfo:
+    """PythonInfo from _interp.facts() (already validated when it came from another process)."""
+    return PythonInfo(
+        version=str(facts["version"]),
+        implementation=str(facts["implementation"]),
+        executable=str(facts["executable"]),
+        prefix=str(facts["prefix"]),
+        base_prefix=str(facts["base_prefix"]),
+        virtualenv=bool(facts["virtualenv"]),
+        tag=str(facts["tag"]),
+    )
 
 
 class PythonProbe(Probe):
@@ -14,17 +30,4 @@ class PythonProbe(Probe):
     def collect(self, host: Host) -> PythonInfo:
         if host.python is not None:
             return host.python
-        from packaging.tags import sys_tags  # lazy: only the snapshot needs it
-
-        tag = next(iter(sys_tags()), None)
-        v = sys.version_info
-        return PythonInfo(
-            version=f"{v.major}.{v.minor}.{v.micro}"
-            + ("" if v.releaselevel == "final" else f"{v.releaselevel[0]}{v.serial}"),
-            implementation=sys.implementation.name,
-            executable=sys.executable,
-            prefix=sys.prefix,
-            base_prefix=getattr(sys, "base_prefix", sys.prefix),
-            virtualenv=sys.prefix != getattr(sys, "base_prefix", sys.prefix),
-            tag=str(tag) if tag is not None else "",
-        )
+        return python_info(_interp.facts())

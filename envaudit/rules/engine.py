@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from envaudit.compare import compare
 from envaudit.findings import Policy
@@ -56,8 +57,6 @@ def fold(findings: Sequence[tuple[Finding, bool]]) -> list[Finding]:
 
 
 def _replace_related(f: Finding, related: tuple[Finding, ...]) -> Finding:
-    from dataclasses import replace
-
     return replace(f, related=related) if related else f
 
 
@@ -69,12 +68,14 @@ def evaluate(
     policy: Policy | None = None,
     catalog: Catalog | None = None,
     today: datetime.date | None = None,
+    footprint: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """The findings for deploying `current` where `locked` was the training environment."""
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     today = today or datetime.date.today()
-    ctx = _context(locked, current, catalog, policy, tuple(notes), today)
+    ctx = replace(_context(locked, current, catalog, policy, tuple(notes), today),
+                  footprint=footprint)
     # A condition already true of the training side alone is not drift: the self-
     # comparison (locked, locked) gives the baseline, and identical matches are dropped.
     baseline = _context(locked, locked, catalog, policy, (), today)
