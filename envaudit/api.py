@@ -61,10 +61,12 @@ def diff(
 def live(
     python: Optional[str] = None, *, deep: bool = False, timeout: Optional[float] = None,
     progress: Progress | None = None, say: Progress | None = None,
-) -> tuple[Fingerprint, str, bool]:
+) -> tuple[Fingerprint, str, frozenset[str]]:
     """A snapshot of the interpreter to audit (probes.interpreter.choose), its description,
-    and whether it is the interpreter running envaudit. `say` hears which interpreter was
-    chosen when an active venv decided it (default: the "envaudit" logger)."""
+    and envaudit's own dependencies when it is the interpreter running envaudit (else empty).
+    `say` hears which interpreter was chosen when an active venv decided it (default: the
+    "envaudit" logger)."""
+    from envaudit.footprint import own_dependencies
     from envaudit.probes.interpreter import audited
 
     kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
@@ -73,7 +75,8 @@ def live(
     fp = take(target.host, probes=default_probes(**kwargs), progress=progress)
     where = "this host" if target.host.interpreter is None else (
         f"this host ({target.host.interpreter})")
-    return fp, where, target.own
+    own = own_dependencies(target.host.distributions) if target.own else frozenset()
+    return fp, where, own
 
 
 def check(
@@ -95,10 +98,8 @@ def check(
         return diff(locked, lockfile.load(Path(against)), locked_source=str(lock),
                     current_source=str(against), policy=policy)
     current, where, own = live(python, deep=deep, timeout=timeout, progress=progress, say=say)
-    from envaudit.footprint import own_dependencies
-
     return diff(locked, current, locked_source=str(lock), current_source=where, policy=policy,
-                footprint=own_dependencies() if own else frozenset())
+                footprint=own)
 
 
 def snapshot(path: PathLike | None = None, *, python: Optional[str] = None,

@@ -10,41 +10,52 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 
 from envaudit.model import Fingerprint
+from envaudit.probes.distributions import Distribution, canonical_name
 
 DIST = "envaudit-ml"
+OWN_EXTRAS = frozenset({"fix"})  # envaudit's extras that are runtime, not development tools
 
 
-def own_dependencies(dist: str = DIST) -> frozenset[str]:
-    """`dist` and everything its installed metadata requires, transitively (canonical names).
+def _requires(info: Path) -> list[str]:
+    """The Requires-Dist values of a .dist-info's METADATA (header block only)."""
+    name = "METADATA" if info.suffix == ".dist-info" else "PKG-INFO"
+    try:
+        text = (info / name).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    head = text.split("\n\n", 1)[0]
+    return [line[len("Requires-Dist:"):].strip() for line in head.splitlines()
+            if line.startswith("Requires-Dist:")]
 
-    Empty when envaudit runs from a source tree without an installed distribution."""
-    import importlib.metadata as md
 
+def own_dependencies(installed: Iterable[Distribution], dist: str = DIST,
+                     extras: frozenset[str] = OWN_EXTRAS) -> frozenset[str]:
+    """`dist` and everything its installed metadata requires, transitively (canonical names),
+    among `installed` (the scan the snapshot already made). envaudit's own extras count when
+    their packages are installed. Empty when envaudit runs from a tree it was not installed from."""
     from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
 
+    where: dict[str, Path] = {}
+    for d in installed:
+        where.setdefault(d.name, d.path)  # the first on sys.path is the one in use
     seen: dict[str, frozenset[str]] = {}
-    todo: list[tuple[str, frozenset[str]]] = [(dist, frozenset())]
+    todo: list[tuple[str, frozenset[str]]] = [(canonical_name(dist), extras)]
     while todo:
-        name, extras = todo.pop()
-        key = canonicalize_name(name)
-        if key in seen and extras <= seen[key]:
+        name, wanted = todo.pop()
+        if name not in where or (name in seen and wanted <= seen[name]):
             continue
-        try:
-            requires = md.distribution(name).requires or []
-        except md.PackageNotFoundError:
-            continue
-        seen[key] = seen.get(key, frozenset()) | extras
-        for line in requires:
+        seen[name] = seen.get(name, frozenset()) | wanted
+        for line in _requires(where[name]):
             try:
                 req = Requirement(line)
             except InvalidRequirement:
                 continue
             if req.marker is None or any(req.marker.evaluate({"extra": e})
-                                         for e in (extras or {""})):
-                todo.append((req.name, frozenset(req.extras)))
+                                         for e in (wanted | {""})):
+                todo.append((canonical_name(req.name), frozenset(req.extras)))
     return frozenset(seen)
 
 

@@ -40,10 +40,11 @@ MODULES = _modules()
 def _imports(path: Path) -> set[str]:
     """Every envaudit module `path` imports, lazily or not (TYPE_CHECKING blocks excepted)."""
     found: set[str] = set()
-    typing_only = {id(n) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    tree = ast.parse(path.read_text(encoding="utf-8"))  # one tree: ids below are of its nodes
+    typing_only = {id(n) for node in ast.walk(tree)
                    if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
                    for n in ast.walk(node)}
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if id(node) in typing_only:
             continue
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

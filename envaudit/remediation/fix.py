@@ -120,7 +120,7 @@ def plan_fix(lock: str, *, python: str | None, policy: Any = None,
 
     locked = lockfile.load(Path(lock))
     target = audited(python, say=say)
-    keep = own_dependencies() if target.own else frozenset()
+    keep = own_dependencies(target.host.distributions) if target.own else frozenset()
     current = take(target.host, probes=default_probes())
     report = api.diff(locked, current, locked_source=lock, policy=policy, footprint=keep)
     install, uninstall, kept = sync_diff(locked.fingerprint, target.host.sys_path, keep)
