@@ -38,8 +38,17 @@ class Plan:
 
 
 def _piptools() -> Any:
+    import warnings
+
     try:
-        import piptools.sync
+        with warnings.catch_warnings():
+            # pip's vendored pkg_resources warns that it is deprecated on import: pip's
+            # business, not the user's (https://setuptools.pypa.io/en/latest/pkg_resources.html).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import pip._internal.metadata
+            import pip._internal.req.constructors
+            import piptools._compat
+            import piptools.sync
     except ImportError as e:
         raise RemediationError("envaudit fix needs pip-tools: pip install 'envaudit-ml[fix]'"
                                ) from e
@@ -65,7 +74,7 @@ def _requirements(lines: Sequence[str]) -> list[Any]:
 def sync_diff(locked: Fingerprint, sys_path: Sequence[str],
               keep: frozenset[str]) -> tuple[list[Any], list[str], tuple[str, ...]]:
     """pip-tools' (to_install, to_uninstall), minus `keep`; and what `keep` saved."""
-    sync = _piptools()
+    sync = _piptools()  # first: imports pip and pip-tools quietly
     to_install, to_uninstall = sync.diff(_requirements(requirement_lines(locked)),
                                          _installed(sys_path))
     from piptools.utils import key_from_ireq
