@@ -134,7 +134,7 @@ def test_auditing_envauditss_own_interpreter_sets_its_dependencies_aside(
         envs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lock = tmp_path / "a.lock"
     assert envaudit(capsys, "snapshot", "--python", str(envs["a"]), "-o", str(lock))[0] == 0
-    code, out, _ = envaudit(capsys, "diff", str(lock), "--format", "json", "--fail-on", "never")
+    _, out, _ = envaudit(capsys, "diff", str(lock), "--format", "json", "--fail-on", "never")
     report = json.loads(out)
     own = [f for f in report["findings"] if f["rule"] == "PKG-090"]
     from envaudit.footprint import own_dependencies

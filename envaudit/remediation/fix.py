@@ -46,7 +46,7 @@ def _piptools() -> Any:
             # business, not the user's (https://setuptools.pypa.io/en/latest/pkg_resources.html).
             warnings.simplefilter("ignore", DeprecationWarning)
             import pip._internal.metadata
-            import pip._internal.req.constructors
+            import pip._internal.req.constructors  # noqa: F401  (imported quietly here)
             import piptools._compat
             import piptools.sync
     except ImportError as e:
