@@ -79,11 +79,13 @@ def diff(
         option = "--deep" if deep else "--timeout"
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     policy = load_policy(config)
+    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
+    if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
+        err(f"envaudit: policy: {policy.describe()}")
     for note in expired_ignores(policy):
         err(f"envaudit: note: {note}")
-    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
     for note in report.notes:
-        err(f"envaudit: note: {note}")
+        err(f"envaudit: {note}" if note.startswith("warning: ") else f"envaudit: note: {note}")
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
     write_output(text, output)
     return int(report.exit_code(fail_on))
