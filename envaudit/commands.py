@@ -111,6 +111,27 @@ def show(*, lock: Path) -> int:
     return int(ExitCode.OK)
 
 
+def verify(*, locks: list[Path]) -> int:
+    """Check that each lock parses, matches the schema and is sealed (its content-hash holds).
+
+    0: every lock is sealed; 1: a lock's content changed since it was written (or it has no
+    content-hash); 3 (raised): a lock is missing, unreadable or invalid.
+    """
+    from envaudit import lockfile
+
+    code = ExitCode.OK
+    for path in locks:
+        loaded = lockfile.load(path)
+        broken = [n.message for n in loaded.notes if n.code == "content-hash"]
+        for message in broken:
+            err(f"envaudit: error: {message}")
+        if broken:
+            code = ExitCode.DRIFT
+        else:
+            write_output(f"{path}: sealed (schema {loaded.fingerprint.meta.schema})\n", None)
+    return int(code)
+
+
 def rules(*, group: Optional[str], severity: Optional[str], json: bool) -> int:
     """List the rule catalog (one group, one default severity) as text or JSON."""
     from envaudit import docgen
