@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from envaudit import lockfile
-from envaudit.findings import Policy
+from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint
 from envaudit.report import Report, make_report
@@ -25,19 +26,33 @@ def diff(
     current_source: str = "this host",
     policy: Policy | None = None,
 ) -> Report:
-    """Compare `current` (the deployment side) against `locked` (the training reference)."""
+    """Compare `current` (the deployment side) against `locked` (the training reference).
+
+    `policy` None means no policy (the catalog's defaults); check() discovers one.
+    """
     from envaudit.rules.engine import evaluate
 
     notes = list(locked.notes)
     if isinstance(current, LoadedLock):
         notes += current.notes
         current = current.fingerprint
+    policy = policy or Policy()
+    matched: set[Ignore] = set()
     findings = evaluate(
         locked.fingerprint, current,
-        notes=[n for n in notes if n.code == "content-hash"], policy=policy,
+        notes=[n for n in notes if n.code == "content-hash"], policy=policy, matched=matched,
     )
-    other = tuple(n.message for n in notes if n.code != "content-hash")
-    return make_report(findings, locked_source, current_source, other)
+    other = [n.message for n in notes if n.code != "content-hash"]
+    other += [unmatched_note(ig) for ig in policy.ignore
+              if ig not in matched and ig.active(datetime.date.today())]
+    return make_report(findings, locked_source, current_source, other, policy.describe())
+
+
+def unmatched_note(ig: Ignore) -> str:
+    """The warning for a policy ignore that dropped nothing: a stale or misspelt entry."""
+    subject = f" subject {ig.subject!r}" if ig.subject else ""
+    return (f"warning: policy ignore of {ig.rule}{subject} matched no finding"
+            " (check the rule id and subject: `envaudit diff --format json` shows them)")
 
 
 def check(
@@ -51,8 +66,16 @@ def check(
 ) -> Report:
     """Load `lock` and compare this host (or the lock `against`) with it.
 
-    Raises envaudit.errors.LockfileError when a lock is missing or invalid.
+    With `policy` None the policy is found as the CLI finds it (envaudit.toml or
+    [tool.envaudit] in pyproject.toml, from the current directory up to the repository
+    root), so start-up checks and the CLI gate decide alike. Raises
+    envaudit.errors.LockfileError when a lock is missing or invalid, ConfigError for a
+    broken policy.
     """
+    if policy is None:
+        from envaudit.config import load_policy
+
+        policy = load_policy()
     locked = lockfile.load(Path(lock))
     current: LoadedLock | Fingerprint
     if against is not None:
