@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from pathlib import Path
 from typing import Optional, Union
@@ -17,7 +18,7 @@ from envaudit.choices import FailOn
 from envaudit.collect import Progress, default_probes
 from envaudit.collect import snapshot as take
 from envaudit.errors import DriftError, UsageError
-from envaudit.findings import Policy
+from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint
 from envaudit.report import Report, make_report
@@ -40,8 +41,10 @@ def diff(
 ) -> Report:
     """Compare `current` (the deployment side) against `locked` (the training reference).
 
+    `policy` None means no policy (the catalog's defaults); check() discovers one.
     `footprint`: envaudit's own dependencies when `current` is the interpreter envaudit
-    runs in; those training did not have are set aside and reported once (PKG-090)."""
+    runs in; those training did not have are set aside and reported once (PKG-090).
+    """
     from envaudit.footprint import set_aside
     from envaudit.rules.engine import evaluate
 
@@ -50,12 +53,24 @@ def diff(
         notes += current.notes
         current = current.fingerprint
     current, aside = set_aside(locked.fingerprint, current, footprint)
+    policy = policy or Policy()
+    matched: set[Ignore] = set()
     findings = evaluate(
         locked.fingerprint, current,
-        notes=[n for n in notes if n.code == "content-hash"], policy=policy, footprint=aside,
+        notes=[n for n in notes if n.code == "content-hash"], policy=policy, matched=matched,
+        footprint=aside,
     )
-    other = tuple(n.message for n in notes if n.code != "content-hash")
-    return make_report(findings, locked_source, current_source, other)
+    other = [n.message for n in notes if n.code != "content-hash"]
+    other += [unmatched_note(ig) for ig in policy.ignore
+              if ig not in matched and ig.active(datetime.date.today())]
+    return make_report(findings, locked_source, current_source, other, policy.describe())
+
+
+def unmatched_note(ig: Ignore) -> str:
+    """The warning for a policy ignore that dropped nothing: a stale or misspelt entry."""
+    subject = f" subject {ig.subject!r}" if ig.subject else ""
+    return (f"warning: policy ignore of {ig.rule}{subject} matched no finding"
+            " (check the rule id and subject: `envaudit diff --format json` shows them)")
 
 
 def live(
@@ -92,7 +107,16 @@ def check(
 ) -> Report:
     """Load `lock` and compare the audited interpreter and this host (or the lock `against`).
 
-    Raises envaudit.errors.LockfileError when a lock is missing or invalid."""
+    With `policy` None the policy is found as the CLI finds it (envaudit.toml or
+    [tool.envaudit] in pyproject.toml, from the current directory up to the repository
+    root), so start-up checks and the CLI gate decide alike. Raises
+    envaudit.errors.LockfileError when a lock is missing or invalid, ConfigError for a
+    broken policy.
+    """
+    if policy is None:
+        from envaudit.config import load_policy
+
+        policy = load_policy()
     locked = lockfile.load(Path(lock))
     if against is not None:
         return diff(locked, lockfile.load(Path(against)), locked_source=str(lock),

@@ -121,6 +121,14 @@ def show(
     _exit(commands.run(lambda: commands.show(lock=lock)))
 
 
+@app.command()
+def verify(
+    locks: list[Path] = typer.Argument(..., help="Lock files to check."),
+) -> None:
+    """Check that lock files parse and are sealed (exit 1 if one was edited since written)."""
+    _exit(commands.run(lambda: commands.verify(locks=locks)))
+
+
 class RuleSeverity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"

@@ -82,12 +82,14 @@ def diff(
         option = "--deep" if deep else "--timeout" if timeout is not None else "--python"
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     policy = load_policy(config)
-    for note in expired_ignores(policy):
-        err(f"envaudit: note: {note}")
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
                    python=python, say=lambda line: err(f"envaudit: {line}"))
-    for note in report.notes:
+    if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
+        err(f"envaudit: policy: {policy.describe()}")
+    for note in expired_ignores(policy):
         err(f"envaudit: note: {note}")
+    for note in report.notes:
+        err(f"envaudit: {note}" if note.startswith("warning: ") else f"envaudit: note: {note}")
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
     write_output(text, output)
     return int(report.exit_code(fail_on))
@@ -111,6 +113,27 @@ def show(*, lock: Path) -> int:
 
     write_output(render_lock(lockfile.load(lock), str(lock)), None)
     return int(ExitCode.OK)
+
+
+def verify(*, locks: list[Path]) -> int:
+    """Check that each lock parses, matches the schema and is sealed (its content-hash holds).
+
+    0: every lock is sealed; 1: a lock's content changed since it was written (or it has no
+    content-hash); 3 (raised): a lock is missing, unreadable or invalid.
+    """
+    from envaudit import lockfile
+
+    code = ExitCode.OK
+    for path in locks:
+        loaded = lockfile.load(path)
+        broken = [n.message for n in loaded.notes if n.code == "content-hash"]
+        for message in broken:
+            err(f"envaudit: error: {message}")
+        if broken:
+            code = ExitCode.DRIFT
+        else:
+            write_output(f"{path}: sealed (schema {loaded.fingerprint.meta.schema})\n", None)
+    return int(code)
 
 
 def rules(*, group: Optional[str], severity: Optional[str], json: bool) -> int:

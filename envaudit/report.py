@@ -17,6 +17,8 @@ class Report:
     locked_source: str = ""
     current_source: str = ""
     notes: tuple[str, ...] = ()
+    # The policy in force, as Policy.describe() says it ("" when the report predates policy).
+    policy: str = ""
     # The threshold of `ok` and `failing()` (envaudit.audit's fail_on; the CLI's --fail-on).
     fail_on: FailOn = FailOn.ERROR
 
@@ -50,6 +52,6 @@ class Report:
 
 def make_report(
     findings: Sequence[Finding], locked_source: str, current_source: str,
-    notes: Sequence[str] = (),
+    notes: Sequence[str] = (), policy: str = "",
 ) -> Report:
-    return Report(tuple(findings), locked_source, current_source, tuple(notes))
+    return Report(tuple(findings), locked_source, current_source, tuple(notes), policy)

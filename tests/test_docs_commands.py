@@ -51,7 +51,15 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     assert result.exit_code == 0
     (tmp_path / "model" / "envaudit.lock").write_text((tmp_path / "envaudit.lock").read_text())
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    (tmp_path / "envaudit.toml").write_text(policy_example(), encoding="utf-8")
     return tmp_path
+
+
+def policy_example() -> str:
+    """The example policy of docs/policy.md, exactly as documented."""
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    (body,) = [b for lang, b in _BLOCK.findall(text) if lang == "toml"]
+    return body
 
 
 def test_docs_show_commands() -> None:
