@@ -23,7 +23,7 @@ from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint
 from envaudit.report import Report, make_report
 
-__all__ = ["DriftError", "audit", "check", "diff", "require", "snapshot"]
+__all__ = ["DriftError", "audit", "check", "diff", "render", "require", "snapshot"]
 
 PathLike = Union[str, Path]
 PolicyLike = Union[Policy, PathLike, None]
@@ -176,3 +176,16 @@ def require(lock: PathLike = lockfile.DEFAULT_PATH, *, fail_on: FailOn | str = F
     if not report.ok:
         raise DriftError(report)
     return report
+
+
+def render(report: Report, format: str = "json") -> str:
+    """The report as the CLI would print it with --format FORMAT (text without colour)."""
+    from envaudit.choices import FormatChoice
+    from envaudit.formats import get_format
+
+    try:
+        choice = FormatChoice(format)
+    except ValueError:
+        choices = ", ".join(f.value for f in FormatChoice)
+        raise UsageError(f"format={format!r} is not one of {choices}") from None
+    return get_format(choice).render(report, report.fail_on)

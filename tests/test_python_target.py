@@ -1,9 +1,7 @@
 """--python, the active venv, export and fix against real virtual environments (no network).
 
-Two venvs get different small wheels built here; envaudit runs in the test's own
-interpreter and audits them from outside. pip reaches them through `pip --python`, and
-each venv sees only pip itself (a .pth to a directory holding a link to pip), so that
-`envaudit fix --apply` can run the target's pip as pip-tools does.
+Two venvs get different small wheels built here (tests/venvs.py); envaudit runs in the
+test's own interpreter and audits them from outside.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 from typing import Any
 
@@ -20,50 +17,14 @@ import pytest
 
 from envaudit._compat import tomllib
 from envaudit.main import main
-from tests.test_e2e_venv import build_wheel
+from tests.venvs import build_wheel, make_venv, pip
+from tests.venvs import clean_environ as _clean
 
 pytestmark = pytest.mark.slow
 
 WHEELS = {("alpha", "1.0"), ("alpha", "1.1"), ("common", "1.0"), ("gamma", "0.1")}
 A = {"alpha": "1.0", "common": "1.0"}
 B = {"alpha": "1.1", "common": "1.0", "gamma": "0.1"}
-
-
-def _pip_only(root: Path) -> Path:
-    """A directory with links to this interpreter's pip and its metadata, nothing else."""
-    import pip
-
-    site = Path(pip.__file__).parent.parent
-    only = root / "pip-only"
-    only.mkdir(exist_ok=True)
-    for item in [site / "pip", *site.glob("pip-*.dist-info")]:
-        if not (only / item.name).exists():
-            (only / item.name).symlink_to(item)
-    return only
-
-
-def make_venv(root: Path, name: str, packages: dict[str, str], wheels: Path) -> Path:
-    venv.EnvBuilder(with_pip=False).create(root / name)
-    python = root / name / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True).stdout.strip()
-    (Path(purelib) / "pip-only.pth").write_text(f"{_pip_only(root)}\n")
-    if packages:
-        pip(python, "install", "--no-index", "--no-deps", "--find-links", str(wheels),
-            *(f"{k}=={v}" for k, v in packages.items()))
-    return python
-
-
-def pip(python: Path, *args: str) -> None:
-    done = subprocess.run([str(python), "-m", "pip", "--disable-pip-version-check", "-q", *args],
-                          capture_output=True, text=True, timeout=120, env=_clean())
-    assert done.returncode == 0, done.stderr
-
-
-def _clean(**extra: str) -> dict[str, str]:
-    drop = ("PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX", "ENVAUDIT_PYTHON")
-    return {**{k: v for k, v in os.environ.items() if k not in drop}, **extra}
 
 
 @pytest.fixture(scope="module")
