@@ -7,11 +7,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from envaudit import lockfile
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint
+from envaudit.pipeline.interface import Pipeline
 from envaudit.policy import Policy
 from envaudit.report import Report, make_report
 from envaudit.snapshot import Progress, default_probes, snapshot
@@ -37,6 +40,9 @@ def diff(
         notes=[n for n in notes if n.code == "content-hash"], policy=policy,
     )
     other = tuple(n.message for n in notes if n.code != "content-hash")
+    from envaudit.pipeline.attach import diff_notes
+
+    other += tuple(diff_notes(locked.fingerprint, current))
     return make_report(findings, locked_source, current_source, other)
 
 
@@ -48,12 +54,21 @@ def check(
     deep: bool = False,
     timeout: float | None = None,
     progress: Progress | None = None,
+    pipelines: Sequence[str] = (),
+    pipeline_format: str = "auto",
 ) -> Report:
     """Load `lock` and compare this host (or the lock `against`) with it.
 
-    Raises envaudit.errors.LockfileError when a lock is missing or invalid.
+    `pipelines` ([NAME=]FILE) are the deployment's pipeline configs, checked against the
+    lock's [pipelines]. Raises LockfileError when a lock is missing or invalid, and
+    envaudit.pipeline.interface.PipelineError when a pipeline file is.
     """
     locked = lockfile.load(Path(lock))
+    contracts = None
+    if pipelines:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import for_diff
+
+        contracts = for_diff(pipelines, pipeline_format, locked.fingerprint.pipelines)
     current: LoadedLock | Fingerprint
     if against is not None:
         current = lockfile.load(Path(against))
@@ -62,4 +77,17 @@ def check(
         kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
         current = snapshot(probes=default_probes(**kwargs), progress=progress)
         source = "this host"
+    if contracts is not None:
+        current = _with_pipelines(current, contracts)
     return diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
+
+
+def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]
+                    ) -> LoadedLock | Fingerprint:
+    """`current` with the deployment's pipelines read from --pipeline files."""
+    from envaudit.pipeline.attach import with_pipelines
+
+    if isinstance(current, LoadedLock):
+        return dataclasses.replace(current, fingerprint=with_pipelines(current.fingerprint,
+                                                                       contracts))
+    return with_pipelines(current, contracts)

@@ -72,6 +72,14 @@ def _write(text: str, output: Optional[str]) -> None:
     write_output(text, output)
 
 
+# --pipeline / --pipeline-format (snapshot and diff); the bodies are in envaudit.pipeline.
+_PIPELINE_HELP = ("[NAME=]FILE: a pipeline contract or a config it is read from (args.yaml,"
+                  " .onnx, preprocessor_config.json, OpenVINO .xml, DeepStream config,"
+                  " config.pbtxt...). Repeatable.")
+_FORMAT_HELP = ("How to read --pipeline files: auto (by name), contract, ultralytics, onnx,"
+                " huggingface, openvino, deepstream, triton.")
+
+
 @app.command()
 def snapshot(
     output: str = typer.Option(
@@ -86,12 +94,15 @@ def snapshot(
     raw_ids: bool = typer.Option(
         False, "--raw-ids", help="Record raw GPU UUIDs and serials instead of salted hashes."
     ),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     from envaudit.commands import run_snapshot
 
     with _errors():
-        run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)
+        run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids,
+                     pipeline=pipeline, pipeline_format=pipeline_format)
 
 
 @app.command()
@@ -115,6 +126,8 @@ def diff(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
     ),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     from envaudit.api import check
@@ -125,7 +138,8 @@ def diff(
         policy = load_policy(config)
         for note in expired_ignores(policy):
             _err(f"envaudit: note: {note}")
-        report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
+        report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                       pipelines=pipeline or (), pipeline_format=pipeline_format)
         for note in report.notes:
             _err(f"envaudit: note: {note}")
         width = shutil.get_terminal_size((100, 24)).columns

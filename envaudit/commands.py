@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -24,15 +25,25 @@ def write_output(text: str, output: Optional[str]) -> None:
         write_atomic(Path(output), text)
 
 
-def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> None:
+def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
+                 pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto") -> None:
     """Take a snapshot of this host and write the lock. Raises EnvauditError."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
 
+    contracts = None
+    if pipeline:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import load
+
+        contracts = load(pipeline, pipeline_format)
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
     fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)
+    if contracts is not None:
+        from envaudit.pipeline.attach import with_pipelines
+
+        fp = with_pipelines(fp, contracts)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0

@@ -17,9 +17,10 @@ from typing import Any, Union
 from envaudit import model
 from envaudit.errors import LockfileError, OutputError
 from envaudit.model import Fingerprint, Meta, Unavailable
+from envaudit.pipeline import lock as pipeline_lock
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 SCHEMA = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 DEFAULT_PATH = "envaudit.lock"
 
@@ -101,6 +102,8 @@ def to_dict(fp: Fingerprint) -> dict[str, Any]:
             doc[key] = _encode(value)
     if unavailable:
         doc["unavailable"] = dict(sorted(unavailable.items()))
+    if not isinstance(fp.pipelines, Unavailable):  # optional section (schema 1.1)
+        doc[pipeline_lock.TABLE] = pipeline_lock.encode(fp.pipelines)
     doc["envaudit"]["content-hash"] = content_hash(doc)
     return doc
 
@@ -266,6 +269,10 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
     )
     sections: dict[str, Any] = {a: _decode_section(doc, a, problems) for a in _SECTIONS}
     sections.update(_unavailable(doc, problems))
+    if pipeline_lock.TABLE in doc:  # optional section (schema 1.1); absent: unknown
+        sections["pipelines"] = pipeline_lock.decode(
+            doc[pipeline_lock.TABLE], problems.add,
+            ignore_unknown=any(n.code == "schema-minor" for n in notes))
     if problems.items:
         more = len(problems.items) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
