@@ -11,7 +11,7 @@ import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from envaudit.pipeline.interface import CONTRACT_FIELDS, Pipeline, PipelineError, key
 
@@ -182,7 +182,7 @@ def parse_pipeline(table: Any, path: str, problems: Problems, *, extra: tuple[st
     return Pipeline(**values)
 
 
-def coerce(attr: str, value: Any) -> Optional[Any]:
+def coerce(attr: str, value: Any) -> Any:
     """`value` normalised for field `attr` (verify() and readers); ValueError if invalid."""
     if attr not in CONTRACT_FIELDS:
         raise KeyError(attr)
