@@ -175,3 +175,13 @@ def test_verify_unknown_pipeline_and_contract_file_source(files: Path) -> None:
     with pytest.raises(PipelineError, match=r"no pipeline 'detecter'.*did you mean 'detector'"):
         verify("detecter", source=files / "training.lock")
     assert verify("detector", source=files / "envaudit.pipeline.toml", pad_value=114).ok
+
+
+def test_docs_pipeline_python_block_runs(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    monkeypatch.chdir(files)
+    (files / "pipeline.lock").write_text((files / "training.lock").read_text())
+    doc = (Path(__file__).parent.parent / "docs" / "pipeline.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", doc, re.S)
+    exec(compile(code, "pipeline.md", "exec"), {})

@@ -48,8 +48,11 @@ def _parse(path: Path) -> configparser.ConfigParser:
 def read(path: Path) -> PipelineSet:
     parser = _parse(path)
     prop = dict(parser["property"])
-    assumed = sorted({_ASSUMED[k] for k in _DEFAULTS if k not in prop})
     merged = {**_DEFAULTS, **prop}
+    # symmetric-padding only matters when the aspect ratio is kept.
+    relevant = [k for k in _DEFAULTS if k != "symmetric-padding"
+                or merged["maintain-aspect-ratio"].strip() == "1"]
+    assumed = sorted({_ASSUMED[k] for k in relevant if k not in prop})
     try:
         values = {**_pre(merged), **_post(parser), **_labels(prop, path)}
     except ValueError as e:
