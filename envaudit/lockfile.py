@@ -17,7 +17,6 @@ from typing import Any, Union
 from envaudit import model
 from envaudit.errors import LockfileError, OutputError
 from envaudit.model import Fingerprint, Meta, Unavailable
-from envaudit.pipeline import lock as pipeline_lock
 
 SCHEMA_MAJOR = 1
 SCHEMA_MINOR = 1
@@ -103,6 +102,8 @@ def to_dict(fp: Fingerprint) -> dict[str, Any]:
     if unavailable:
         doc["unavailable"] = dict(sorted(unavailable.items()))
     if not isinstance(fp.pipelines, Unavailable):  # optional section (schema 1.1)
+        from envaudit.pipeline import lock as pipeline_lock
+
         doc[pipeline_lock.TABLE] = pipeline_lock.encode(fp.pipelines)
     doc["envaudit"]["content-hash"] = content_hash(doc)
     return doc
@@ -269,9 +270,11 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
     )
     sections: dict[str, Any] = {a: _decode_section(doc, a, problems) for a in _SECTIONS}
     sections.update(_unavailable(doc, problems))
-    if pipeline_lock.TABLE in doc:  # optional section (schema 1.1); absent: unknown
+    if "pipelines" in doc:  # optional section (schema 1.1); absent: unknown
+        from envaudit.pipeline import lock as pipeline_lock
+
         sections["pipelines"] = pipeline_lock.decode(
-            doc[pipeline_lock.TABLE], problems.add,
+            doc["pipelines"], problems.add,
             ignore_unknown=any(n.code == "schema-minor" for n in notes))
     if problems.items:
         more = len(problems.items) - 1

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Optional, TypeVar, Union
 
-from envaudit.pipeline.interface import Pipeline
+if TYPE_CHECKING:  # annotations only: a plain snapshot does not load the pipeline package
+    from envaudit.pipeline.interface import Pipeline
 
 T = TypeVar("T")
 

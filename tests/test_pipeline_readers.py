@@ -267,7 +267,8 @@ def test_training_args_yaml_against_deepstream_gives_the_two_findings(tmp_path: 
     report = check(lock, against=lock,
                    pipelines=[str(tmp_path / "config_infer_primary_yoloV8.txt")])
     assert [(f.rule, f.subject, f.locked, f.current) for f in report.findings] == [
-        ("PIPE-003", "pipeline default: resize-type", "fit_to_window_letterbox", "standard"),
+        ("PIPE-003", "pipeline default: resize-type", "fit_to_window_letterbox (assumed)",
+         "standard"),
         ("PIPE-009", "pipeline default: iou-threshold", "0.7", "0.45"),
     ]
     assert any("stated on one side only" in n and "confidence-threshold" in n
