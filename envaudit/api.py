@@ -65,10 +65,12 @@ def check(
     """
     locked = lockfile.load(Path(lock))
     contracts = None
+    reader_notes: list[str] = []
     if pipelines:  # read first: a bad file fails before the probes run
         from envaudit.pipeline.attach import for_diff
 
-        contracts = for_diff(pipelines, pipeline_format, locked.fingerprint.pipelines)
+        contracts = for_diff(pipelines, pipeline_format, locked.fingerprint.pipelines,
+                             reader_notes)
     current: LoadedLock | Fingerprint
     if against is not None:
         current = lockfile.load(Path(against))
@@ -79,7 +81,8 @@ def check(
         source = "this host"
     if contracts is not None:
         current = _with_pipelines(current, contracts)
-    return diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
+    report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
+    return dataclasses.replace(report, notes=(*reader_notes, *report.notes))
 
 
 def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]

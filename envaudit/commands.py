@@ -36,7 +36,10 @@ def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
     if pipeline:  # read first: a bad file fails before the probes run
         from envaudit.pipeline.attach import load
 
-        contracts = load(pipeline, pipeline_format)
+        notes: list[str] = []
+        contracts = load(pipeline, pipeline_format, notes)
+        for note in notes:
+            err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
     fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)

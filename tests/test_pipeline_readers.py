@@ -273,3 +273,19 @@ def test_training_args_yaml_against_deepstream_gives_the_two_findings(tmp_path: 
     ]
     assert any("stated on one side only" in n and "confidence-threshold" in n
                for n in report.notes)
+
+
+def test_triton_cross_checks_the_onnx_model_it_serves(tmp_path: Path) -> None:
+    repo = tmp_path / "yolov8n"
+    (repo / "1").mkdir(parents=True)
+    _onnx_model(repo / "1" / "model.onnx")
+    (repo / "config.pbtxt").write_text(TRITON_CONFIG)
+    notes: list[str] = []
+    load([str(repo / "config.pbtxt")], notes=notes)
+    assert notes == []
+    (repo / "config.pbtxt").write_text(TRITON_CONFIG.replace("3, 640, 640", "3, 320, 320")
+                                       .replace("TYPE_FP32\n    format", "TYPE_FP16\n    format"))
+    load([str(repo / "config.pbtxt")], notes=notes)
+    assert [n.split(": ", 1)[1] for n in notes] == [
+        f"dims [3, 320, 320] but {repo / '1' / 'model.onnx'} has input shape [1, 3, 640, 640]",
+        f"data_type float16 but {repo / '1' / 'model.onnx'} has float32"]

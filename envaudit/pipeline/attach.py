@@ -21,14 +21,20 @@ def parse_spec(spec: str) -> tuple[Optional[str], Path]:
     return None, Path(spec)
 
 
-def load(specs: Sequence[str], fmt: str = "auto") -> dict[str, Pipeline]:
-    """The pipelines of every --pipeline [NAME=]FILE, by name; duplicate names are errors."""
+def load(specs: Sequence[str], fmt: str = "auto",
+         notes: Optional[list[str]] = None) -> dict[str, Pipeline]:
+    """The pipelines of every --pipeline [NAME=]FILE, by name; duplicate names are errors.
+
+    What a reader wants the user to know is appended to `notes`.
+    """
     chosen = _format(fmt)
     out: dict[str, Pipeline] = {}
     for spec in specs:
         name, path = parse_spec(spec)
-        found = read(path, chosen).pipelines
-        for got_name, p in _select(name, found, path).items():
+        result = read(path, chosen)
+        if notes is not None:
+            notes.extend(result.notes)
+        for got_name, p in _select(name, result.pipelines, path).items():
             if got_name in out:
                 raise PipelineError(f"{path}: pipeline {got_name!r} given twice; name them"
                                     " with --pipeline NAME=FILE")
@@ -56,10 +62,10 @@ def _select(name: Optional[str], found: Mapping[str, Pipeline], path: Path
     raise PipelineError(f"{path}: no pipeline {name!r} (it has {', '.join(sorted(found))})")
 
 
-def for_diff(specs: Sequence[str], fmt: str, locked: Fact[Mapping[str, Pipeline]]
-             ) -> dict[str, Pipeline]:
+def for_diff(specs: Sequence[str], fmt: str, locked: Fact[Mapping[str, Pipeline]],
+             notes: Optional[list[str]] = None) -> dict[str, Pipeline]:
     """The deployment's pipelines; an unnamed one pairs with the lock's only pipeline."""
-    current = load(specs, fmt)
+    current = load(specs, fmt, notes)
     if DEFAULT_NAME not in current or isinstance(locked, Unavailable) or DEFAULT_NAME in locked:
         return current
     if len(locked) != 1:

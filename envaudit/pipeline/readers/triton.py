@@ -108,8 +108,52 @@ def read(path: Path) -> PipelineSet:
         raise PipelineError(f"{path}: no input in the model configuration")
     batched = any(isinstance(b, int) and b > 0 for b in config.get("max_batch_size", []))
     values = _input(inputs[0], batched)
+    notes = tuple(cross_check(path, config, inputs[0], batched))
     return PipelineSet({DEFAULT_NAME: replace(Pipeline(**values), source=f"{path} (triton)")},
-                       str(path))
+                       str(path), notes)
+
+
+def _model_file(path: Path, config: dict[str, list[Any]]) -> Path | None:
+    """The newest version's ONNX model (<model>/<version>/model.onnx by default)."""
+    name = (config.get("default_model_filename") or ["model.onnx"])[0]
+    versions = sorted((d for d in path.parent.iterdir() if d.is_dir() and d.name.isdigit()),
+                      key=lambda d: int(d.name))
+    found = [v / str(name) for v in versions if (v / str(name)).is_file()]
+    return found[-1] if found and str(name).endswith(".onnx") else None
+
+
+def cross_check(path: Path, config: dict[str, list[Any]], first: dict[str, list[Any]],
+                batched: bool) -> list[str]:
+    """Where config.pbtxt's first input disagrees with the ONNX model it serves."""
+    model_path = _model_file(path, config)
+    if model_path is None:
+        return []
+    from envaudit.artifacts.interface import ArtifactError
+    from envaudit.artifacts.onnx import read_onnx
+
+    try:
+        model = read_onnx(model_path)
+    except ArtifactError as e:
+        return [f"{model_path}: not checked against {path.name}: {e}"]
+    name = (first.get("name") or [""])[0]
+    tensor = next((t for t in model.inputs if t.name == name), None)
+    if tensor is None:
+        return [f"{path}: input {name!r} is not an input of {model_path}"]
+    return _disagreements(path, model_path, first, tensor.shape, tensor.elem_type, batched)
+
+
+def _disagreements(path: Path, model_path: Path, first: dict[str, list[Any]],
+                   shape: tuple[Any, ...], elem_type: str, batched: bool) -> list[str]:
+    out = []
+    dims = [d for d in first.get("dims", []) if isinstance(d, int)]
+    model_dims = list(shape[1:] if batched else shape)
+    if len(dims) != len(model_dims) or any(
+            isinstance(m, int) and d not in (-1, m) for d, m in zip(dims, model_dims)):
+        out.append(f"{path}: dims {dims} but {model_path} has input shape {list(shape)}")
+    kind = _TYPES.get((first.get("data_type") or [""])[0])
+    if kind is not None and kind != elem_type:
+        out.append(f"{path}: data_type {kind} but {model_path} has {elem_type}")
+    return out
 
 
 def _input(first: dict[str, list[Any]], batched: bool) -> dict[str, Any]:
