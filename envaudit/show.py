@@ -55,5 +55,7 @@ def render_lock(loaded: LoadedLock, source: str) -> str:
         f"{source}: schema {fp.meta.schema}, written {fp.meta.created} by {fp.meta.tool}",
         *_sections(fp),
     ]
+    if not isinstance(fp.pipelines, Unavailable):  # only locks made with --pipeline
+        lines.append(_line("pipelines", ", ".join(sorted(fp.pipelines)) or "(none)"))
     lines += [f"note: {n.message}" for n in loaded.notes]
     return "\n".join(lines) + "\n"

@@ -126,6 +126,7 @@ def test_cli_snapshot_and_diff_with_pipeline(files: Path, monkeypatch: pytest.Mo
                                  "--pipeline", "serving.pipeline.toml"])
     assert result.exit_code == 1
     assert result.stdout.count("ERROR") == 3
+    assert "pipelines    classifier, detector" in runner.invoke(app, ["show", "mine.lock"]).stdout
     result = runner.invoke(app, ["diff", "mine.lock"])  # this host: pipelines not given
     assert result.exit_code == 0
     assert "records classifier, detector; pass --pipeline FILE" in result.stderr

@@ -289,3 +289,20 @@ def test_triton_cross_checks_the_onnx_model_it_serves(tmp_path: Path) -> None:
     assert [n.split(": ", 1)[1] for n in notes] == [
         f"dims [3, 320, 320] but {repo / '1' / 'model.onnx'} has input shape [1, 3, 640, 640]",
         f"data_type float16 but {repo / '1' / 'model.onnx'} has float32"]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("preprocessor_config.json", "[" * 100_000, "not valid JSON"),
+    ("c.txt", "[property]\nnet-scale-factor=0\n", "net-scale-factor must be positive"),
+    ("c.txt", "[property]\nnet-scale-factor=abc\n", "could not convert"),
+    ("args.yaml", "imgsz: -5\n", "imgsz: expected a positive integer"),
+    ("m.xml", "<net><rt_info><model_info><iou_threshold value='nan'/></model_info>"
+              "</rt_info></net>", "expected a number"),
+    ("m.xml", "<other/>", "not an OpenVINO IR"),
+    ("args.yaml", "x: 1\n" * 1_000_000, "larger than 4 MiB"),
+])
+def test_hostile_or_broken_files_give_one_line_errors(tmp_path: Path, name: str, content: str,
+                                                      message: str) -> None:
+    (tmp_path / name).write_text(content)
+    with pytest.raises(PipelineError, match=message):
+        read(tmp_path / name)

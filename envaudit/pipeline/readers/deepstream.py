@@ -67,8 +67,11 @@ def _floats(text: str) -> list[float]:
 
 
 def _pre(prop: Mapping[str, str]) -> dict[str, Any]:
+    factor = float(prop["net-scale-factor"])
+    if factor <= 0:
+        raise ValueError(f"net-scale-factor must be positive, got {factor}")
     out: dict[str, Any] = {
-        "scale_values": (1.0 / float(prop["net-scale-factor"]),),
+        "scale_values": (1.0 / factor,),
         "mean_values": tuple(_floats(prop.get("offsets", "0"))) or (0.0,),
         "color_order": _COLOURS.get(prop["model-color-format"].strip()),
         "layout": _ORDERS.get(prop["network-input-order"].strip()),

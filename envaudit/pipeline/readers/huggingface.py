@@ -27,7 +27,7 @@ _FORMATS = {"channels_first": "NCHW", "channels_last": "NHWC"}
 def _json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(read_text(path))
-    except json.JSONDecodeError as e:
+    except (json.JSONDecodeError, RecursionError) as e:
         raise PipelineError(f"{path}: not valid JSON: {e}") from e
     if not isinstance(data, dict):
         raise PipelineError(f"{path}: expected a JSON object")

@@ -110,7 +110,7 @@ def engine_metadata(path: Path) -> dict[str, Any]:
             data = json.loads(fh.read(size).decode("utf-8"))
     except OSError as e:
         raise PipelineError(f"{path}: cannot read: {e.strerror or e}") from e
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise PipelineError(f"{path}: the metadata before the plan is not JSON: {e}") from e
     return _mapping(data, path)
 
@@ -127,7 +127,7 @@ def torchscript_metadata(path: Path) -> dict[str, Any]:
             data = json.loads(zf.read(names[0]).decode("utf-8"))
     except (OSError, zipfile.BadZipFile) as e:
         raise PipelineError(f"{path}: not a readable zip archive: {e}") from e
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise PipelineError(f"{path}: extra/config.txt is not JSON: {e}") from e
     return _mapping(data, path)
 
