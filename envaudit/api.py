@@ -13,7 +13,7 @@ from pathlib import Path
 
 from envaudit import lockfile
 from envaudit.lockfile import LoadedLock
-from envaudit.model import Fingerprint
+from envaudit.model import Fingerprint, Unavailable
 from envaudit.pipeline.interface import Pipeline
 from envaudit.policy import Policy
 from envaudit.report import Report, make_report
@@ -40,9 +40,11 @@ def diff(
         notes=[n for n in notes if n.code == "content-hash"], policy=policy,
     )
     other = tuple(n.message for n in notes if n.code != "content-hash")
-    from envaudit.pipeline.attach import diff_notes
+    if not (isinstance(locked.fingerprint.pipelines, Unavailable)
+            and isinstance(current.pipelines, Unavailable)):
+        from envaudit.pipeline.attach import diff_notes
 
-    other += tuple(diff_notes(locked.fingerprint, current))
+        other += tuple(diff_notes(locked.fingerprint, current))
     return make_report(findings, locked_source, current_source, other)
 
 

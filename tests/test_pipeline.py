@@ -104,6 +104,7 @@ def test_pyproject_table_and_unknown_stays_unknown(tmp_path: Path) -> None:
     path.write_text("[tool.envaudit]\ncritical = ['numpy']\n"
                     "[tool.envaudit.pipeline.det]\ninterpolation = 'INTER_LINEAR'\n")
     (det,) = load([str(path)]).values()
+    assert load([str(tmp_path)]) == {"det": det}  # a directory: found in pyproject.toml
     assert det.interpolation == "bilinear"
     assert det.known() == {"interpolation": "bilinear"}  # nothing else assumed
 

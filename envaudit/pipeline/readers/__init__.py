@@ -74,6 +74,9 @@ def _sniff_dir(path: Path) -> tuple[PipelineFormat, Path] | None:
                       ("metadata.yaml", PipelineFormat.ULTRALYTICS)):
         if (path / name).is_file():
             return fmt, path / name
+    pyproject = path / "pyproject.toml"
+    if pyproject.is_file() and "[tool.envaudit.pipeline" in read_text(pyproject):
+        return PipelineFormat.CONTRACT, pyproject
     return None
 
 
@@ -84,7 +87,8 @@ def sniff(path: Path) -> tuple[PipelineFormat, Path]:
         if found is None:
             raise PipelineError(f"{path}: no pipeline file in this directory (looked for"
                                 " envaudit.pipeline.toml, preprocessor_config.json,"
-                                " config.pbtxt, args.yaml, metadata.yaml)")
+                                " config.pbtxt, args.yaml, metadata.yaml, and"
+                                " [tool.envaudit.pipeline] in pyproject.toml)")
         return found
     if not path.exists():
         raise PipelineError(f"{path}: no such file")
