@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from envaudit import lockfile
+from envaudit.findings import Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.pipeline.interface import Pipeline
-from envaudit.policy import Policy
 from envaudit.report import Report, make_report
 from envaudit.snapshot import Progress, default_probes, snapshot
 

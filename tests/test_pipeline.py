@@ -135,6 +135,41 @@ def test_cli_snapshot_and_diff_with_pipeline(files: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 3 and "nope.toml: no such file" in result.stderr
 
 
+def test_main_hands_snapshot_pipeline_to_typer(files: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The typer-free fast path leaves --pipeline lines to typer, which runs them whole."""
+    from envaudit import fastpath
+    from envaudit.main import main
+
+    monkeypatch.chdir(files)
+    argv = ["snapshot", "--pipeline", "envaudit.pipeline.toml", "-o", "main.lock"]
+    assert fastpath.parse(argv) is None
+    assert main(argv) == 0, capsys.readouterr().err
+    pipelines = lockfile.load(files / "main.lock").fingerprint.pipelines
+    assert sorted(pipelines) == ["classifier", "detector"]  # type: ignore[arg-type]
+    assert main([*argv[:2], "nope.toml"]) == 3
+    assert "nope.toml: no such file" in capsys.readouterr().err
+    assert main([*argv, "--pipeline-format", "yolo"]) == 2  # an invalid choice: usage
+    assert "unknown --pipeline-format 'yolo'" in capsys.readouterr().err
+
+
+def test_pipelines_are_an_optional_unlisted_uncompared_section(files: Path) -> None:
+    """Absent, not [unavailable]; PIPE-* compare the contracts, not the generic compare."""
+    from envaudit.compare import compare, facts
+
+    without = lockfile.to_dict(fp())
+    assert "pipelines" not in without and "pipelines" not in without.get("unavailable", {})
+    with_ = lockfile.load(files / "training.lock").fingerprint
+    values, missing = facts(with_)
+    assert not [k for k in [*values, *missing] if k.startswith("pipelines")]
+    assert not [c for c in compare(fp(), with_) if c.path.startswith("pipelines")]
+    doc = lockfile.to_dict(fp())
+    doc.setdefault("unavailable", {})["pipelines"] = "written by another tool"
+    doc["envaudit"]["content-hash"] = lockfile.content_hash(doc)
+    loaded = lockfile.from_dict(doc).fingerprint.pipelines
+    assert loaded == fp().pipelines  # the default: not recorded
+
+
 def test_verify_passes_with_training_values_and_names_a_wrong_one(files: Path) -> None:
     lock = files / "training.lock"
     ok = verify("detector", source=lock, input_size=640, iou_threshold=0.7,

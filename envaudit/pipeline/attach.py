@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from envaudit.errors import UsageError
 from envaudit.model import Fact, Fingerprint, Unavailable
 from envaudit.pipeline.compare import notes as field_notes
 from envaudit.pipeline.interface import Pipeline, PipelineError
@@ -47,7 +48,7 @@ def _format(fmt: str) -> PipelineFormat:
         return PipelineFormat(fmt)
     except ValueError:
         choices = ", ".join(f.value for f in PipelineFormat)
-        raise PipelineError(f"unknown --pipeline-format {fmt!r} (one of {choices})") from None
+        raise UsageError(f"unknown --pipeline-format {fmt!r} (one of {choices})") from None
 
 
 def _select(name: Optional[str], found: Mapping[str, Pipeline], path: Path
