@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -35,15 +35,28 @@ def run(body: Callable[[], int]) -> int:
         return int(ExitCode.INTERRUPTED)
 
 
-def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> int:
-    """Take a snapshot of this host and write the lock."""
+def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
+             pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto") -> int:
+    """Take a snapshot of this host (and the --pipeline contracts) and write the lock."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
 
+    contracts = None
+    if pipeline:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import load
+
+        notes: list[str] = []
+        contracts = load(pipeline, pipeline_format, notes)
+        for note in notes:
+            err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
     fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)
+    if contracts is not None:
+        from envaudit.pipeline.attach import with_pipelines
+
+        fp = with_pipelines(fp, contracts)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
@@ -70,6 +83,7 @@ def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
     verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
+    pipeline: Sequence[str] = (), pipeline_format: str = "auto",
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report."""
     from envaudit.api import check
@@ -79,7 +93,8 @@ def diff(
         option = "--deep" if deep else "--timeout"
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     policy = load_policy(config)
-    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
+    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                   pipelines=pipeline, pipeline_format=pipeline_format)
     if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
         err(f"envaudit: policy: {policy.describe()}")
     for note in expired_ignores(policy):
