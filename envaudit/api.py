@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Optional, Union
 
@@ -20,7 +22,8 @@ from envaudit.collect import snapshot as take
 from envaudit.errors import DriftError, UsageError
 from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LoadedLock
-from envaudit.model import Fingerprint
+from envaudit.model import Fingerprint, Unavailable
+from envaudit.pipeline.interface import Pipeline
 from envaudit.report import Report, make_report
 
 __all__ = ["DriftError", "audit", "check", "diff", "render", "require", "snapshot"]
@@ -63,6 +66,11 @@ def diff(
     other = [n.message for n in notes if n.code != "content-hash"]
     other += [unmatched_note(ig) for ig in policy.ignore
               if ig not in matched and ig.active(datetime.date.today())]
+    if not (isinstance(locked.fingerprint.pipelines, Unavailable)
+            and isinstance(current.pipelines, Unavailable)):
+        from envaudit.pipeline.attach import diff_notes
+
+        other += diff_notes(locked.fingerprint, current)
     return make_report(findings, locked_source, current_source, other, policy.describe())
 
 
@@ -102,6 +110,8 @@ def check(
     deep: bool = False,
     timeout: float | None = None,
     progress: Progress | None = None,
+    pipelines: Sequence[str] = (),
+    pipeline_format: str = "auto",
     python: Optional[str] = None,
     say: Progress | None = None,
 ) -> Report:
@@ -109,21 +119,47 @@ def check(
 
     With `policy` None the policy is found as the CLI finds it (envaudit.toml or
     [tool.envaudit] in pyproject.toml, from the current directory up to the repository
-    root), so start-up checks and the CLI gate decide alike. Raises
-    envaudit.errors.LockfileError when a lock is missing or invalid, ConfigError for a
-    broken policy.
+    root), so start-up checks and the CLI gate decide alike. `pipelines` ([NAME=]FILE) are
+    the deployment's pipeline configs, checked against the lock's [pipelines]. Raises
+    LockfileError when a lock is missing or invalid, ConfigError for a broken policy, and
+    envaudit.pipeline.interface.PipelineError when a pipeline file is invalid.
     """
     if policy is None:
         from envaudit.config import load_policy
 
         policy = load_policy()
     locked = lockfile.load(Path(lock))
+    contracts = None
+    reader_notes: list[str] = []
+    if pipelines:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import for_diff
+
+        contracts = for_diff(pipelines, pipeline_format, locked.fingerprint.pipelines,
+                             reader_notes)
+    current: LoadedLock | Fingerprint
+    own: frozenset[str] = frozenset()
     if against is not None:
-        return diff(locked, lockfile.load(Path(against)), locked_source=str(lock),
-                    current_source=str(against), policy=policy)
-    current, where, own = live(python, deep=deep, timeout=timeout, progress=progress, say=say)
-    return diff(locked, current, locked_source=str(lock), current_source=where, policy=policy,
-                footprint=own)
+        current = lockfile.load(Path(against))
+        source = str(against)
+    else:
+        current, source, own = live(python, deep=deep, timeout=timeout, progress=progress,
+                                    say=say)
+    if contracts is not None:
+        current = _with_pipelines(current, contracts)
+    report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy,
+                  footprint=own)
+    return dataclasses.replace(report, notes=(*reader_notes, *report.notes))
+
+
+def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]
+                    ) -> LoadedLock | Fingerprint:
+    """`current` with the deployment's pipelines read from --pipeline files."""
+    from envaudit.pipeline.attach import with_pipelines
+
+    if isinstance(current, LoadedLock):
+        return dataclasses.replace(current, fingerprint=with_pipelines(current.fingerprint,
+                                                                       contracts))
+    return with_pipelines(current, contracts)
 
 
 def snapshot(path: PathLike | None = None, *, python: Optional[str] = None,
@@ -160,9 +196,7 @@ def audit(lock: PathLike = lockfile.DEFAULT_PATH, *, against: PathLike | None = 
     one in the current directory, as the CLI does); `report.ok` applies `fail_on`."""
     threshold = _fail_on(fail_on)
     report = check(lock, against=against, policy=_policy(policy), python=python, deep=deep)
-    from dataclasses import replace
-
-    return replace(report, fail_on=threshold)
+    return dataclasses.replace(report, fail_on=threshold)
 
 
 def require(lock: PathLike = lockfile.DEFAULT_PATH, *, fail_on: FailOn | str = FailOn.ERROR,

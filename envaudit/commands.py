@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -36,17 +36,31 @@ def run(body: Callable[[], int]) -> int:
 
 
 def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
+             pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto",
              python: Optional[str] = None) -> int:
-    """Take a snapshot of this host (and of --python, or an active venv) and write the lock."""
+    """Take a snapshot of this host, of --python or an active venv (else this interpreter),
+    and the --pipeline contracts; write the lock."""
     from envaudit import lockfile
     from envaudit.collect import default_probes
     from envaudit.collect import snapshot as take
     from envaudit.probes.interpreter import audited
 
+    contracts = None
+    if pipeline:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import load
+
+        notes: list[str] = []
+        contracts = load(pipeline, pipeline_format, notes)
+        for note in notes:
+            err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
     target = audited(python, timeout=max(timeout, 10.0), say=lambda line: err(f"envaudit: {line}"))
     fp = take(target.host, probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)
+    if contracts is not None:
+        from envaudit.pipeline.attach import with_pipelines
+
+        fp = with_pipelines(fp, contracts)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
@@ -72,7 +86,8 @@ def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> 
 def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
-    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO, python: Optional[str] = None,
+    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
+    pipeline: Sequence[str] = (), pipeline_format: str = "auto", python: Optional[str] = None,
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report."""
     from envaudit.api import check
@@ -83,6 +98,7 @@ def diff(
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     policy = load_policy(config)
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                   pipelines=pipeline, pipeline_format=pipeline_format,
                    python=python, say=lambda line: err(f"envaudit: {line}"))
     if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
         err(f"envaudit: policy: {policy.describe()}")

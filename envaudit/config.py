@@ -18,6 +18,9 @@ from envaudit.errors import ConfigError
 from envaudit.findings import Ignore, Policy, Severity
 
 KEYS = ("ignore", "severity", "critical", "allowed")
+# Tables of [tool.envaudit] that other parts read: [tool.envaudit.pipeline] is the
+# pipeline contract (envaudit.pipeline.readers.contract), not policy.
+OTHER_KEYS = ("pipeline",)
 IGNORE_KEYS = ("rule", "reason", "expires", "subject")
 SEVERITIES = tuple(s.value for s in Severity)
 PYPROJECT = "pyproject.toml"
@@ -130,7 +133,7 @@ def parse_policy(table: Mapping[str, Any], *, source: str = "config", prefix: st
     ids = frozenset(rule_ids)
     problems = _Problems(source)
     for key in table:
-        if key not in KEYS:
+        if key not in KEYS and key not in OTHER_KEYS:
             problems.add(f"{prefix}{key}", "unknown key" + did_you_mean(key, KEYS))
     policy = Policy(
         ignore=_ignores(table.get("ignore", []), ids, problems, f"{prefix}ignore"),
