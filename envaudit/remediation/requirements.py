@@ -21,8 +21,7 @@ def _lines(p: Pin) -> list[str]:
     if p.skipped:
         return [f"# {p.name} {p.version} was {p.skipped}", f"# {p.line}"]
     if p.index:
-        return [f"# {p.name}: {p.note};",
-                f"#   pip install --extra-index-url {p.index} -r requirements.txt", p.line]
+        return [f"# {p.name}: {p.note};", f"#   give pip --extra-index-url {p.index}", p.line]
     if p.note:
         return [f"# {p.name}: {p.note}", p.line]
     return [p.line]
