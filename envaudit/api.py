@@ -136,11 +136,9 @@ def check(
 
         contracts = for_diff(pipelines, pipeline_format, locked.fingerprint.pipelines,
                              reader_notes)
-    current: LoadedLock | Fingerprint
-    own: frozenset[str] = frozenset()
     if against is not None:
-        current = lockfile.load(Path(against))
-        source = str(against)
+        current: LoadedLock | Fingerprint = lockfile.load(Path(against))
+        source, own = str(against), frozenset[str]()
     else:
         current, source, own = live(python, deep=deep, timeout=timeout, progress=progress,
                                     say=say)

@@ -136,3 +136,25 @@ def test_the_running_interpreter_by_path_is_its_own(monkeypatch: pytest.MonkeyPa
     target = audited(sys.executable, environ={})
     assert target.own and target.host.interpreter is not None
     assert os.path.samefile(target.host.python.prefix if target.host.python else "", sys.prefix)
+
+
+def test_deep_children_run_under_the_audited_interpreter(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    from envaudit.probes import gpu_runtime
+
+    class _Installed(gpu_runtime.FrameworksCache):
+        def get(self, host: Host) -> dict[str, Any]:
+            return {"torch": object()}
+
+    seen: list[str] = []
+
+    def child(framework: str, *, timeout: float, python: str = "") -> dict[str, str]:
+        seen.append(python)
+        return {"version": "2.4.0"}
+
+    monkeypatch.setattr(gpu_runtime, "run_child", child)
+    probe = gpu_runtime.RuntimeProbe(timeout=1.0, frameworks=_Installed())
+    assert probe.collect(Host(interpreter="/srv/venv/bin/python")) == {
+        "torch": {"version": "2.4.0"}}
+    probe.collect(Host())
+    assert seen == ["/srv/venv/bin/python", sys.executable]
