@@ -58,7 +58,8 @@ class PythonInfo:
     prefix: str
     base_prefix: str
     virtualenv: bool
-    # The most specific wheel tag this interpreter accepts, e.g. cp312-cp312-manylinux_2_39_x86_64.
+    # The interpreter's own tag, e.g. cp312-cp312-linux_x86_64 (probes/_interp.py; older locks
+    # may hold packaging's first tag, cp312-cp312-manylinux_2_39_x86_64).
     tag: str
 
 
