@@ -86,12 +86,17 @@ def snapshot(
     raw_ids: bool = typer.Option(
         False, "--raw-ids", help="Record raw GPU UUIDs and serials instead of salted hashes."
     ),
+    artifact: list[str] = typer.Option(
+        (), "--artifact", help="A model file or directory to record: size, sha256 and the"
+        " format's own facts (repeatable).",
+    ),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     from envaudit.commands import run_snapshot
 
     with _errors():
-        run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)
+        run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids,
+                     artifact=tuple(artifact))
 
 
 @app.command()
@@ -115,6 +120,10 @@ def diff(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
     ),
+    artifact: list[str] = typer.Option(
+        (), "--artifact", help="Where a locked artifact is on this host, if not at its locked"
+        " path (matched by name; repeatable).",
+    ),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     from envaudit.api import check
@@ -125,7 +134,9 @@ def diff(
         policy = load_policy(config)
         for note in expired_ignores(policy):
             _err(f"envaudit: note: {note}")
-        report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
+        report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                       artifacts=tuple(artifact),
+                       artifact_progress=lambda line: _err(f"envaudit: {line}"))
         for note in report.notes:
             _err(f"envaudit: note: {note}")
         width = shutil.get_terminal_size((100, 24)).columns

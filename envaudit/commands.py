@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from envaudit.model import Fingerprint
 
 
 def err(message: str) -> None:
@@ -24,7 +28,8 @@ def write_output(text: str, output: Optional[str]) -> None:
         write_atomic(Path(output), text)
 
 
-def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> None:
+def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
+                 artifact: Sequence[str] = ()) -> None:
     """Take a snapshot of this host and write the lock. Raises EnvauditError."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
@@ -33,10 +38,22 @@ def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> N
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
     fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)
+    if artifact:
+        fp = _with_artifacts(fp, artifact)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
+
+
+def _with_artifacts(fp: Fingerprint, paths: Sequence[str]) -> Fingerprint:
+    """Record the model files of snapshot --artifact; say what is wrong with them on stderr."""
+    from envaudit.artifacts.api import problems, record
+
+    fp = record(fp, paths, progress=lambda line: err(f"envaudit: {line}"))
+    for line in problems(fp.artifacts if isinstance(fp.artifacts, tuple) else ()):
+        err(f"envaudit: warning: {line}")
+    return fp
 
 
 def main() -> None:

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 DEFAULTS: dict[str, Any] = {
-    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False,
+    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False, "artifact": (),
 }
-VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout"}
+VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout",
+                 "--artifact": "artifact"}
+REPEATED = frozenset({"artifact"})  # options given several times collect into a tuple
 FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids"}
 MIN_TIMEOUT = 0.1
 
@@ -32,9 +34,9 @@ def parse(argv: Sequence[str]) -> Optional[dict[str, Any]]:
         if name in FLAG_OPTIONS and not eq:
             opts[FLAG_OPTIONS[name]] = True
         elif name in VALUE_OPTIONS and name.startswith("--") and eq:
-            opts[VALUE_OPTIONS[name]] = value
+            _set(opts, VALUE_OPTIONS[name], value)
         elif arg in VALUE_OPTIONS and rest and (arg == "-o" or not rest[0].startswith("-")):
-            opts[VALUE_OPTIONS[arg]] = rest.pop(0)
+            _set(opts, VALUE_OPTIONS[arg], rest.pop(0))
         else:
             return None
     try:
@@ -44,3 +46,7 @@ def parse(argv: Sequence[str]) -> Optional[dict[str, Any]]:
     if not opts["timeout"] >= MIN_TIMEOUT or not opts["output"]:
         return None
     return opts
+
+
+def _set(opts: dict[str, Any], key: str, value: str) -> None:
+    opts[key] = (*opts[key], value) if key in REPEATED else value

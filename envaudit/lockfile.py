@@ -19,7 +19,7 @@ from envaudit.errors import LockfileError, OutputError
 from envaudit.model import Fingerprint, Meta, Unavailable
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 SCHEMA = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 DEFAULT_PATH = "envaudit.lock"
 
@@ -101,6 +101,10 @@ def to_dict(fp: Fingerprint) -> dict[str, Any]:
             doc[key] = _encode(value)
     if unavailable:
         doc["unavailable"] = dict(sorted(unavailable.items()))
+    if not isinstance(fp.artifacts, Unavailable):  # optional section (schema 1.1)
+        from envaudit.artifacts import lock as artifacts_lock
+
+        doc[artifacts_lock.KEY] = artifacts_lock.to_toml(fp.artifacts)
     doc["envaudit"]["content-hash"] = content_hash(doc)
     return doc
 
@@ -266,6 +270,7 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
     )
     sections: dict[str, Any] = {a: _decode_section(doc, a, problems) for a in _SECTIONS}
     sections.update(_unavailable(doc, problems))
+    sections["artifacts"] = _artifacts(doc, problems)
     if problems.items:
         more = len(problems.items) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
@@ -315,6 +320,15 @@ def _unavailable(doc: Mapping[str, Any], problems: _Problems) -> dict[str, Unava
         else:
             out[attr] = Unavailable(reason)
     return out
+
+
+def _artifacts(doc: Mapping[str, Any], problems: _Problems) -> Any:
+    """The optional [[artifacts]] section (schema 1.1), read by its own module."""
+    if "artifacts" not in doc:
+        return Unavailable("not recorded")
+    from envaudit.artifacts import lock as artifacts_lock
+
+    return artifacts_lock.from_toml(doc, problems.add)
 
 
 def _header_str(header: Mapping[str, Any], key: str, problems: _Problems) -> str:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional, TypeVar, Union
 
+from envaudit.artifacts.interface import Artifact
+
 T = TypeVar("T")
 
 
@@ -174,6 +176,8 @@ class Fingerprint:
     cuda_toolkit: Fact[CudaToolkit] = Unavailable("not collected")
     # Facts only a running framework can give (snapshot --deep), per framework.
     runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
+    # Model files (snapshot --artifact): the lock's optional [[artifacts]] (artifacts/lock.py).
+    artifacts: Fact[tuple[Artifact, ...]] = Unavailable("not recorded")
 
     def package(self, name: str) -> Package | None:
         """The active distribution named `name` (canonical), or None."""
