@@ -1,4 +1,4 @@
-"""Build model artifacts in their real on-disk layouts for tests and the docs sandbox (no downloads)."""
+"""Build model artifacts in their real on-disk layouts, for tests and the docs sandbox."""
 
 from __future__ import annotations
 

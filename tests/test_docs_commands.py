@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,22 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     result = cli_runner().invoke(app, ["snapshot"])
     assert result.exit_code == 0
     (tmp_path / "model" / "envaudit.lock").write_text((tmp_path / "envaudit.lock").read_text())
+    _artifact_fixtures(tmp_path)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
     return tmp_path
+
+
+def _artifact_fixtures(root: Path) -> None:
+    """docs/model-artifacts.md: a complete SavedModel export, its lock (this host plus the
+    export), and the deployment's copy with one variables shard missing."""
+    from envaudit.artifacts.api import record
+    from tests.artifact_files import savedmodel
+
+    export = savedmodel(root / "export" / "saved_model", shards=2)
+    shutil.copytree(export, root / "deploy" / "saved_model")
+    (root / "deploy" / "saved_model" / "variables" / "variables.data-00001-of-00002").unlink()
+    host = lockfile.load(root / "envaudit.lock").fingerprint
+    (root / "model.lock").write_text(lockfile.dumps(record(host, ["export/saved_model"])))
 
 
 def test_docs_show_commands() -> None:

@@ -67,6 +67,8 @@ SCENARIOS = [
        {"ART-001": "error", "ART-003": "error"}, ("ART-002",)),
     _s("savedmodel-not-copied", _with(BASE, SAVEDMODEL), _with(BASE, SM_NOT_THERE),
        {"ART-001": "error"}, ("ART-003",)),
+    _s("artifact-absent-from-deployment-lock", _with(BASE, SAVEDMODEL, _pt()),
+       _with(BASE, _onnx()), {"ART-001": "error"}, ("ART-002", "ART-003")),
     _s("torchscript-truncated", _with(BASE, _pt()),
        _with(BASE, _pt(40, SHA_B, ("not a readable zip archive (File is not a zip file)",))),
        {"ART-002": "error", "ART-003": "error"}, ("ART-001",)),

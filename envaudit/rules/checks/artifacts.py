@@ -6,7 +6,7 @@ import csv
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Optional
 
 from envaudit.artifacts.interface import Artifact, ArtifactFile
@@ -17,15 +17,26 @@ from envaudit.rules.interface import Context, Match, Severity, check
 _DATA = Path(__file__).parent.parent / "data"
 
 
-def _pairs(ctx: Context) -> Iterator[tuple[Artifact, Artifact]]:
-    """(locked, current) for every locked artifact the deployment side verified."""
+def _matched(ctx: Context) -> Iterator[tuple[Artifact, Optional[Artifact]]]:
+    """(locked, deployment copy or None) for every locked artifact, when both sides recorded
+    artifacts. Matched by path, else by name (a deployment lock taken elsewhere), else a
+    single artifact on each side."""
     if isinstance(ctx.locked.artifacts, Unavailable) or isinstance(ctx.current.artifacts,
                                                                     Unavailable):
         return
-    current = {a.path: a for a in ctx.current.artifacts}
+    by_path = {a.path: a for a in ctx.current.artifacts}
+    names = [PurePosixPath(a.path).name for a in ctx.current.artifacts]
+    by_name = {n: a for n, a in zip(names, ctx.current.artifacts) if names.count(n) == 1}
+    single = len(ctx.locked.artifacts) == 1 and len(ctx.current.artifacts) == 1
     for art in ctx.locked.artifacts:
-        if art.path in current:
-            yield art, current[art.path]
+        found = by_path.get(art.path) or by_name.get(PurePosixPath(art.path).name)
+        yield art, found or (ctx.current.artifacts[0] if single else None)
+
+
+def _pairs(ctx: Context) -> Iterator[tuple[Artifact, Artifact]]:
+    for art, found in _matched(ctx):
+        if found is not None:
+            yield art, found
 
 
 def _subject(art: Artifact, f: Optional[ArtifactFile] = None) -> str:
@@ -37,15 +48,20 @@ def _subject(art: Artifact, f: Optional[ArtifactFile] = None) -> str:
 @check("artifact-missing")
 def artifact_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """A locked artifact, or one of its files, is not on the deployment side."""
-    for old, new in _pairs(ctx):
+    for old, found in _matched(ctx):
+        if found is None:
+            yield Match(_subject(old), f"{len(old.files)} files", "not recorded",
+                        f"{old.path} is not among the deployment side's artifacts")
+            continue
+        new = found
         if not new.files:
             yield Match(_subject(old), f"{len(old.files)} files", "missing",
-                        f"{old.path} is missing on this host ({'; '.join(new.problems)})")
+                        f"{old.path} is missing on the deployment side ({'; '.join(new.problems)})")
             continue
         for f in old.files:
             if new.file(f.path) is None:
                 yield Match(_subject(old, f), f"{f.size} bytes", "missing",
-                            f"{f.path} of {old.path} is missing on this host")
+                            f"{f.path} of {old.path} is missing on the deployment side")
 
 
 @check("artifact-changed")
@@ -69,10 +85,10 @@ def artifact_problems(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match
         if not new.files:
             continue  # artifact-missing says it
         for problem in new.problems:
-            yield Match(_subject(old), "complete", "incomplete", f"{old.path}: {problem}")
+            yield Match(_subject(old), "complete", "incomplete", problem)
         for f in new.files:
             for problem in f.problems:
-                yield Match(_subject(new, f), "readable", "broken", f"{f.path}: {problem}")
+                yield Match(_subject(new, f), "readable", "broken", problem)
 
 
 # ---------------------------------------------------------------- ONNX Runtime support
