@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from envaudit import lockfile
-from envaudit.artifacts.interface import ArtifactError
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.policy import Policy
@@ -74,6 +73,8 @@ def check(
     current: LoadedLock | Fingerprint
     if against is not None:
         if artifacts:
+            from envaudit.artifacts.interface import ArtifactError
+
             raise ArtifactError("--artifact reads this host's files; with --against the other"
                                 " lock's [[artifacts]] are compared")
         current = lockfile.load(Path(against))

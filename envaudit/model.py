@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Optional, TypeVar, Union
 
-from envaudit.artifacts.interface import Artifact
+if TYPE_CHECKING:  # only snapshot --artifact and diff of a lock with artifacts load the role
+    from envaudit.artifacts.interface import Artifact
 
 T = TypeVar("T")
 

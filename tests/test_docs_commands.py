@@ -58,7 +58,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _artifact_fixtures(root: Path) -> None:
     """docs/model-artifacts.md: a complete SavedModel export, its lock (this host plus the
-    export), and the deployment's copy with one variables shard missing."""
+    export), the deployment's copy with one variables shard missing, and its lock."""
     from envaudit.artifacts.api import record
     from tests.artifact_files import savedmodel
 
@@ -67,6 +67,7 @@ def _artifact_fixtures(root: Path) -> None:
     (root / "deploy" / "saved_model" / "variables" / "variables.data-00001-of-00002").unlink()
     host = lockfile.load(root / "envaudit.lock").fingerprint
     (root / "model.lock").write_text(lockfile.dumps(record(host, ["export/saved_model"])))
+    (root / "deploy.lock").write_text(lockfile.dumps(record(host, ["deploy/saved_model"])))
 
 
 def test_docs_show_commands() -> None:

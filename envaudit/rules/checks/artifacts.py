@@ -7,12 +7,14 @@ import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from envaudit.artifacts.interface import Artifact, ArtifactFile
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.checks.frameworks import installed, names
 from envaudit.rules.interface import Context, Match, Severity, check
+
+if TYPE_CHECKING:  # the diff path loads every check: keep the artifacts role out of it
+    from envaudit.artifacts.interface import Artifact, ArtifactFile
 
 _DATA = Path(__file__).parent.parent / "data"
 
