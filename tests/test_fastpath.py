@@ -35,6 +35,7 @@ def test_fast_path_knows_every_typer_option_and_default() -> None:
     (["snapshot", "--output=a.lock", "--deep"], {"output": "a.lock", "deep": True}),
     (["snapshot", "--timeout", "2.5", "--raw-ids"], {"timeout": 2.5, "raw_ids": True}),
     (["snapshot", "--timeout=1"], {"timeout": 1.0}),
+    (["snapshot", "--artifact", "m.onnx", "--artifact=export"], {"artifact": ("m.onnx", "export")}),
 ])
 def test_parse(argv: list[str], expected: dict[str, object]) -> None:
     assert fastpath.parse(argv) == {**fastpath.DEFAULTS, **expected}
