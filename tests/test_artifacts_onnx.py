@@ -244,3 +244,25 @@ def test_model_exported_by_torch_matches_the_onnx_package(tmp_path: Path) -> Non
             [(t.name, t.shape) for t in got.inputs],
             [(t.name, t.shape) for t in got.outputs]) == expected
     assert got.inputs[0].shape == ("batch", 3, 32, 32)
+
+
+def test_arbitrary_bytes_give_a_result_or_one_line_error() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    valid = _detector().SerializeToString()
+
+    @settings(max_examples=120, deadline=None)
+    @given(st.one_of(
+        st.binary(max_size=200),
+        st.tuples(st.integers(0, len(valid) - 1), st.integers(0, 255)).map(
+            lambda edit: valid[: edit[0]] + bytes([edit[1]]) + valid[edit[0] + 1:]),
+        st.integers(0, len(valid)).map(lambda cut: valid[:cut]),
+    ))
+    def check(data: bytes) -> None:
+        try:
+            parse_onnx(data, name="fuzz.onnx")
+        except ArtifactError as e:
+            assert "\n" not in str(e) and str(e).startswith("fuzz.onnx: ")
+
+    check()
