@@ -252,7 +252,7 @@ def test_arbitrary_bytes_give_a_result_or_one_line_error() -> None:
 
     valid = _detector().SerializeToString()
 
-    @settings(max_examples=120, deadline=None)
+    @settings(max_examples=60, deadline=None)
     @given(st.one_of(
         st.binary(max_size=200),
         st.tuples(st.integers(0, len(valid) - 1), st.integers(0, 255)).map(
