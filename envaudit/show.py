@@ -49,11 +49,25 @@ def _sections(fp: Fingerprint) -> list[str]:
     return lines
 
 
+def _artifacts(fp: Fingerprint) -> list[str]:
+    """One line per recorded model artifact; nothing when the lock has none (schema 1.0)."""
+    if isinstance(fp.artifacts, Unavailable):
+        return []
+    lines = [_line("artifacts", f"{len(fp.artifacts)}")]
+    for a in fp.artifacts:
+        size = sum(f.size for f in a.files)
+        kind = a.format or a.kind
+        lines.append(f"  {a.path} ({kind}, {len(a.files)} files, {size} bytes)"
+                     + (f": {len(a.problems)} problem(s)" if a.problems else ""))
+    return lines
+
+
 def render_lock(loaded: LoadedLock, source: str) -> str:
     fp = loaded.fingerprint
     lines = [
         f"{source}: schema {fp.meta.schema}, written {fp.meta.created} by {fp.meta.tool}",
         *_sections(fp),
+        *_artifacts(fp),
     ]
     lines += [f"note: {n.message}" for n in loaded.notes]
     return "\n".join(lines) + "\n"

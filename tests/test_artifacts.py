@@ -145,6 +145,10 @@ def test_lock_round_trip_and_older_locks(tmp_path: Path) -> None:
     loaded = lockfile.loads(text)
     assert loaded.notes == ()
     assert loaded.fingerprint.artifacts == locked.artifacts
+    from envaudit.show import render_lock
+
+    shown = render_lock(loaded, "model.lock")
+    assert f"  {export.as_posix()} (savedmodel, 6 files, " in shown
     old = lockfile.loads(lockfile.dumps(fp()))  # fp() is a schema 1.0 lock
     assert 'schema = "1.0"' in lockfile.dumps(fp()) and old.notes == ()
     assert isinstance(old.fingerprint.artifacts, Unavailable)
