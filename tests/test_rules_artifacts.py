@@ -8,7 +8,7 @@ from typing import Any, Optional
 import pytest
 
 from envaudit.artifacts.interface import Artifact, ArtifactFile
-from envaudit.model import Fingerprint
+from envaudit.model import CudaLibrary, Fingerprint
 from envaudit.rules.checks.artifacts import support_verdict
 from tests.factories import Scenario, check_scenario, fp
 
@@ -97,6 +97,14 @@ SCENARIOS = [
     _s("engine-on-other-tensorrt", _with(fp(**A10), _engine()),
        _with(fp(gpus=[("NVIDIA A10", "8.6")], packages={"tensorrt-cu12": "10.8.0.43"}),
              _engine()), {"ART-006": "error"}, ("ART-005",)),
+    _s("engine-on-system-libnvinfer", _with(fp(**A10), _engine()),
+       _with(fp(gpus=[("NVIDIA A10", "8.6")], packages={},
+                cuda_libraries=[CudaLibrary("nvinfer", "10.9.0", "/usr/lib", "system")]),
+             _engine()), {"ART-006": "error"}, ("ART-005",)),
+    _s("engine-on-same-system-libnvinfer", _with(fp(**A10), _engine()),
+       _with(fp(gpus=[("NVIDIA A10", "8.6")], packages={},
+                cuda_libraries=[CudaLibrary("nvinfer", "10.3.0.26", "/usr/lib", "system")]),
+             _engine()), None, ("ART-006",)),
 ]
 
 

@@ -25,12 +25,20 @@ def build_host(fp: Fingerprint) -> dict[str, str]:
         out["build_gpu"] = ",".join(sorted({g.name for g in visible})) or "none"
         out["build_compute_capability"] = ",".join(sorted({g.compute_capability
                                                            for g in visible}))
+    out["build_tensorrt"] = _tensorrt(fp)
+    return {k: v for k, v in out.items() if v}
+
+
+def _tensorrt(fp: Fingerprint) -> str:
+    """The snapshot host's TensorRT: its wheel, else the one libnvinfer found on disk."""
     for name in _TENSORRT:
         pkg = fp.package(name)
         if pkg is not None:
-            out["build_tensorrt"] = pkg.version
-            break
-    return {k: v for k, v in out.items() if v}
+            return pkg.version
+    if isinstance(fp.cuda_libraries, Unavailable):
+        return ""
+    libs = sorted({lib.version for lib in fp.cuda_libraries if lib.name == "nvinfer"})
+    return libs[0] if len(libs) == 1 else ""
 
 
 def record(fp: Fingerprint, paths: Sequence[str], *,

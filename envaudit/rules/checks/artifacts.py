@@ -224,16 +224,26 @@ def tensorrt_engine_gpu(ctx: Context, params: Mapping[str, Any]) -> Iterator[Mat
 @check("tensorrt-engine-version")
 def tensorrt_engine_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """A TensorRT engine meets a TensorRT runtime other than the one that built it."""
-    trt = installed(ctx.current, names(params["package"]))
-    if trt is None:
+    runtime = _tensorrt_runtime(ctx.current, names(params["package"]))
+    if runtime is None:
         return
-    runtime = ".".join(str(p) for p in trt[2].release[:3])
     for art, f in _engines(ctx.locked):
         built, how = _engine_version(f)
-        if built and not _same_release(built, runtime):
-            yield Match(_subject(art, f), built, trt[1],
-                        f"{f.path} was built with TensorRT {built} ({how}); this host has"
-                        f" {trt[0]} {trt[1]}")
+        if built and not _same_release(built, runtime[1]):
+            yield Match(_subject(art, f), built, runtime[1],
+                        f"{f.path} was built with TensorRT {built} ({how}); the deployment"
+                        f" has {runtime[0]} {runtime[1]}")
+
+
+def _tensorrt_runtime(fp: Fingerprint, dists: list[str]) -> Optional[tuple[str, str]]:
+    """(what, version) of the deployment's TensorRT: its wheel, else libnvinfer on disk."""
+    trt = installed(fp, dists)
+    if trt is not None:
+        return trt[0], trt[1]
+    if isinstance(fp.cuda_libraries, Unavailable):
+        return None
+    libs = sorted({lib.version for lib in fp.cuda_libraries if lib.name == "nvinfer"})
+    return ("libnvinfer", libs[0]) if len(libs) == 1 else None
 
 
 def _engine_version(f: ArtifactFile) -> tuple[str, str]:
