@@ -73,6 +73,16 @@ def test_incomplete_savedmodel_is_reported_at_snapshot(tmp_path: Path) -> None:
     assert any("1 of 3 variables shards missing" in line for line in lines)
 
 
+def test_savedmodel_in_tf_serving_layout(tmp_path: Path) -> None:
+    build.savedmodel(tmp_path / "models" / "det" / "1")
+    build.savedmodel(tmp_path / "models" / "det" / "2", shards=3)
+    (tmp_path / "models" / "det" / "2" / "variables" / "variables.data-00000-of-00003").unlink()
+    locked = record(fp(), [str(tmp_path / "models"), str(tmp_path / "models")])
+    (art,) = _arts(locked)
+    assert art.problems == ("det/2: 1 of 3 variables shards missing:"
+                            " variables/variables.data-00000-of-00003",)
+
+
 def test_truncated_torchscript_zip(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     model = build.torchscript(tmp_path / "model.pt")

@@ -27,7 +27,7 @@ def collect(
     plan does not name the GPU it was built for (build_gpu, build_compute_capability...).
     """
     out = []
-    for given in paths:
+    for given in dict.fromkeys(paths):  # the same path twice is recorded once
         path = Path(given)
         if not path.exists():
             raise ArtifactError(f"{given}: no such file or directory (--artifact)")
@@ -67,12 +67,24 @@ def _directory(path: Path, record_as: str, host: dict[str, str],
     files = _files(path, names, host, progress)
     if not savedmodel.is_savedmodel(path):
         problems = [p for f in files for p in _missing_sidecars(path, f)]
+        problems += _nested_savedmodels(names)
         return Artifact(record_as, "directory", "", tuple(files), {}, tuple(problems))
     facts = savedmodel.facts(path)
     problems = savedmodel.completeness(names)
     if "problem" in facts:
         problems.append(facts.pop("problem"))
     return Artifact(record_as, "directory", "savedmodel", tuple(files), facts, tuple(problems))
+
+
+def _nested_savedmodels(names: Sequence[str]) -> list[str]:
+    """Completeness of SavedModels below the root (TF Serving's MODEL/VERSION/ layout)."""
+    roots = sorted({n.rsplit("/", 1)[0] for n in names
+                    if n.endswith(("/saved_model.pb", "/saved_model.pbtxt"))})
+    problems = []
+    for root in roots:
+        inside = [n[len(root) + 1:] for n in names if n.startswith(root + "/")]
+        problems += [f"{root}: {p}" for p in savedmodel.completeness(inside)]
+    return problems
 
 
 def _walk(root: Path) -> Iterator[str]:
