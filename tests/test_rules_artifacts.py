@@ -78,6 +78,8 @@ SCENARIOS = [
        _with(fp(packages=ORT), _onnx("29")), None, ALL),  # training had the same runtime
     _s("onnx-opset-29-deployed-on-ort-1.32", _with(BASE, _onnx("29")),
        _with(fp(packages=ORT), _onnx("29")), {"ART-004": "error"}),
+    _s("onnx-opset-29-against-a-lock-without-artifacts", _with(BASE, _onnx("29")),
+       fp(packages=ORT), {"ART-004": "error"}),
     _s("onnx-ir-15-deployed-on-ort-1.32", _with(BASE, _onnx(ir="15")),
        _with(fp(packages=ORT), _onnx(ir="15")), {"ART-004": "error"}),
     _s("onnx-opset-28-deployed-on-ort-1.32", _with(BASE, _onnx("28", "14")),

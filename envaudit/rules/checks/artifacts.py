@@ -163,7 +163,9 @@ def onnx_runtime_support(ctx: Context, params: Mapping[str, Any]) -> Iterator[Ma
     if ort is None:
         return
     release = (ort[2].major, ort[2].minor)
-    for art, f in _onnx_files(ctx.current):
+    # The deployment's copy when it was read, else the locked model (the one meant to ship).
+    side = ctx.locked if isinstance(ctx.current.artifacts, Unavailable) else ctx.current
+    for art, f in _onnx_files(side):
         for key in ("opset.ai.onnx", "opset.ai.onnx.ml", "ir_version"):
             if key in f.facts and f.facts[key].isdigit():
                 yield from _ort_match(art, f, key, int(f.facts[key]), ort[:2], release)
