@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from envaudit import lockfile
+from envaudit.findings import Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint, Unavailable
-from envaudit.policy import Policy
 from envaudit.report import Report, make_report
 from envaudit.snapshot import Progress, default_probes, snapshot
 

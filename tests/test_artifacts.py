@@ -162,6 +162,25 @@ def test_lock_round_trip_and_older_locks(tmp_path: Path) -> None:
     old = lockfile.loads(lockfile.dumps(fp()))  # fp() is a schema 1.0 lock
     assert 'schema = "1.0"' in lockfile.dumps(fp()) and old.notes == ()
     assert isinstance(old.fingerprint.artifacts, Unavailable)
+    # An on-request section: never a gap under [unavailable], nor "unknown" in show.
+    assert "artifacts" not in lockfile.to_dict(fp()).get("unavailable", {})
+    assert "artifacts" not in render_lock(old, "old.lock")
+
+
+def test_generic_compare_leaves_artifacts_to_the_art_rules(tmp_path: Path) -> None:
+    from envaudit.compare import compare
+
+    locked = record(fp(), [str(build.onnx_model(tmp_path / "m.onnx"))])
+    assert [c.path for c in compare(locked, fp()) if c.path.startswith("artifacts")] == []
+
+
+def test_artifact_with_against_is_a_usage_error(tmp_path: Path) -> None:
+    from envaudit.main import main
+
+    lock = tmp_path / "a.lock"
+    lock.write_text(lockfile.dumps(fp()))
+    args = ["diff", str(lock), "--against", str(lock), "--artifact", "m.onnx"]
+    assert main(args) == 2
 
 
 @pytest.mark.parametrize(("edit", "path"), [
@@ -230,8 +249,8 @@ def test_cli_snapshot_and_diff_with_artifacts(tmp_path: Path,
 
 
 def test_plain_snapshot_imports_no_artifact_reader() -> None:
-    code = ("import sys; from envaudit.commands import run_snapshot;"
-            " run_snapshot(output='-', deep=False, timeout=5.0, raw_ids=False);"
+    code = ("import sys; from envaudit.commands import snapshot;"
+            " snapshot(output='-', deep=False, timeout=5.0, raw_ids=False);"
             " print(sorted(m for m in sys.modules if m.startswith('envaudit.artifacts')"
             " or m == 'zipfile'), file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -6,16 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 from envaudit.artifacts.interface import Artifact, ArtifactFile
-from envaudit.model import Unavailable
 
-KEY = "artifacts"
-NOT_RECORDED = Unavailable("not recorded (snapshot --artifact PATH records model files)")
+KEY = "artifacts"  # model.SECTIONS names it; an absent section is handled by the lockfile
 
 # (key path, message): how problems reach the lockfile's collector.
 Report = Callable[[str, str], None]
 
 
-def to_toml(artifacts: Sequence[Artifact]) -> list[dict[str, Any]]:
+def encode(artifacts: Sequence[Artifact]) -> list[dict[str, Any]]:
     """The section as TOML-ready data, artifacts sorted by path and files by path."""
     return [_artifact(a) for a in sorted(artifacts, key=lambda a: a.path)]
 
@@ -43,11 +41,8 @@ def _file(f: ArtifactFile) -> dict[str, Any]:
     return out
 
 
-def from_toml(doc: Mapping[str, Any], report: Report) -> tuple[Artifact, ...] | Unavailable:
-    """The section of a parsed lock; absent (older locks, no --artifact) is Unavailable."""
-    raw = doc.get(KEY)
-    if raw is None:
-        return NOT_RECORDED
+def decode(raw: Any, report: Report) -> tuple[Artifact, ...]:
+    """The section as read from a parsed lock; every problem goes to `report`."""
     if not isinstance(raw, list):
         report(KEY, "expected an array of tables")
         return ()
