@@ -9,7 +9,7 @@ import pytest
 
 from envaudit.artifacts.interface import Artifact, ArtifactFile
 from envaudit.model import CudaLibrary, Fingerprint
-from envaudit.rules.checks.artifacts import support_verdict
+from envaudit.rules.ort_support import support_verdict
 from tests.factories import Scenario, check_scenario, fp
 
 ALL = ("ART-001", "ART-002", "ART-003", "ART-004", "ART-005", "ART-006")

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Optional
 
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.checks.frameworks import installed, names
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.ort_support import support_verdict
 
 if TYPE_CHECKING:  # the diff path loads every check: keep the artifacts role out of it
     from envaudit.artifacts.interface import Artifact, ArtifactFile
-
-_DATA = Path(__file__).parent.parent / "data"
-
 
 def _matched(ctx: Context) -> Iterator[tuple[Artifact, Optional[Artifact]]]:
     """(locked, deployment copy or None) for every locked artifact, when both sides recorded
@@ -94,57 +89,6 @@ def artifact_problems(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match
 
 
 # ---------------------------------------------------------------- ONNX Runtime support
-
-
-@dataclass(frozen=True)
-class OrtSupport:
-    """One row of data/onnxruntime_support.csv: what an ONNX Runtime release loads."""
-
-    release: tuple[int, int]
-    limits: Mapping[str, int]  # "opset.ai.onnx" / "opset.ai.onnx.ml" / "ir_version" -> max
-    source: str
-
-
-@functools.lru_cache(maxsize=1)
-def ort_table() -> tuple[OrtSupport, ...]:
-    """The ORT support table, oldest release first."""
-    with (_DATA / "onnxruntime_support.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
-    keys = {"opset.ai.onnx": "max_opset", "opset.ai.onnx.ml": "max_ml_opset",
-            "ir_version": "max_ir"}
-    table = [
-        OrtSupport(_release(r["onnxruntime"]),
-                   {k: int(r[col]) for k, col in keys.items() if r[col]}, r["source"])
-        for r in rows
-    ]
-    return tuple(sorted(table, key=lambda s: s.release))
-
-
-def _release(text: str) -> tuple[int, int]:
-    major, minor = text.split(".")[:2]
-    return int(major), int(minor)
-
-
-def support_verdict(release: tuple[int, int], key: str, value: int) -> tuple[str, str]:
-    """("ok" | "unsupported" | "unknown", the limit in words) for one model fact."""
-    rows = [r for r in ort_table() if key in r.limits]
-    lower = [r for r in rows if r.release <= release]
-    upper = [r for r in rows if r.release >= release]
-    if not lower:
-        return "ok", "older than envaudit's table"
-    lo = lower[-1]
-    if lo.release == release or value <= lo.limits[key]:
-        verdict = "ok" if value <= lo.limits[key] else "unsupported"
-        return verdict, f"at most {lo.limits[key]}"
-    if upper and value > upper[0].limits[key]:
-        hi = upper[0]
-        return "unsupported", f"at most {hi.limits[key]} even in {_name(hi.release)}"
-    newer = f" and {upper[0].limits[key]} in {_name(upper[0].release)}" if upper else ""
-    return "unknown", f"{lo.limits[key]} in {_name(lo.release)}{newer}; no row for this release"
-
-
-def _name(release: tuple[int, int]) -> str:
-    return f"{release[0]}.{release[1]}"
 
 
 def _onnx_files(fp: Fingerprint) -> Iterator[tuple[Artifact, ArtifactFile]]:
