@@ -46,6 +46,14 @@ def _exit(code: int) -> None:
     raise typer.Exit(code)
 
 
+# --pipeline / --pipeline-format (snapshot and diff); the bodies are in envaudit.pipeline.
+_PIPELINE_HELP = ("[NAME=]FILE: a pipeline contract or a config it is read from (args.yaml,"
+                  " .onnx, preprocessor_config.json, OpenVINO .xml, DeepStream config,"
+                  " config.pbtxt...). Repeatable.")
+_FORMAT_HELP = ("How to read --pipeline files: auto (by name), contract, ultralytics, onnx,"
+                " huggingface, openvino, deepstream, triton.")
+
+
 @app.command()
 def snapshot(
     output: str = typer.Option(
@@ -60,6 +68,8 @@ def snapshot(
     raw_ids: bool = typer.Option(
         False, "--raw-ids", help="Record raw GPU UUIDs and serials instead of salted hashes."
     ),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
     artifact: list[str] = typer.Option(
         (), "--artifact", help="A model file or directory to record: size, sha256 and the"
         " format's own facts (repeatable).",
@@ -67,7 +77,8 @@ def snapshot(
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
-        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids, artifact=tuple(artifact))))
+        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids,
+        pipeline=pipeline, pipeline_format=pipeline_format, artifact=tuple(artifact))))
 
 
 @app.command()
@@ -101,6 +112,8 @@ def diff(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
     ),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
     artifact: list[str] = typer.Option(
         (), "--artifact", help="Where a locked artifact is on this host, if not at its locked"
         " path (matched by name; repeatable).",
@@ -110,7 +123,8 @@ def diff(
     _exit(commands.run(lambda: commands.diff(
         lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
         timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
-        color=color, artifact=tuple(artifact))))
+        color=color, pipeline=pipeline or (), pipeline_format=pipeline_format,
+        artifact=tuple(artifact))))
 
 
 @app.command()
@@ -119,6 +133,14 @@ def show(
 ) -> None:
     """Summarise a lockfile."""
     _exit(commands.run(lambda: commands.show(lock=lock)))
+
+
+@app.command()
+def verify(
+    locks: list[Path] = typer.Argument(..., help="Lock files to check."),
+) -> None:
+    """Check that lock files parse and are sealed (exit 1 if one was edited since written)."""
+    _exit(commands.run(lambda: commands.verify(locks=locks)))
 
 
 class RuleSeverity(str, enum.Enum):

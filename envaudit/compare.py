@@ -58,7 +58,9 @@ def facts(fp: Fingerprint) -> tuple[dict[str, str], dict[str, str]]:
     """(fact path -> value, unavailable section key -> reason) for one fingerprint."""
     values: dict[str, str] = {}
     missing: dict[str, str] = {}
-    for spec in (s for s in SECTIONS if s.compared):  # the others have rules of their own
+    for spec in SECTIONS:
+        if not spec.compared:
+            continue  # compared by its own rules (pipelines: PIPE-*, artifacts: ART-*)
         key, section = spec.key, getattr(fp, spec.attr)
         if isinstance(section, Unavailable):
             missing[key] = section.reason

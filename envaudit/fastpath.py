@@ -13,11 +13,14 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 DEFAULTS: dict[str, Any] = {
-    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False, "artifact": (),
+    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False,
+    "pipeline": None, "pipeline_format": "auto", "artifact": (),
 }
 VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout",
+                 "--pipeline": "pipeline", "--pipeline-format": "pipeline_format",
                  "--artifact": "artifact"}
-REPEATED = frozenset({"artifact"})  # options given several times collect into a tuple
+# A snapshot that reads pipeline or model files is not the hot path: typer parses it.
+_TYPER_ONLY = ("--pipeline", "--pipeline-format", "--artifact")
 FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids"}
 MIN_TIMEOUT = 0.1
 
@@ -25,6 +28,8 @@ MIN_TIMEOUT = 0.1
 def parse(argv: Sequence[str]) -> Optional[dict[str, Any]]:
     """Keyword arguments for commands.snapshot(), or None to let typer handle the line."""
     if not argv or argv[0] != "snapshot":
+        return None
+    if any(a.partition("=")[0] in _TYPER_ONLY for a in argv[1:]):
         return None
     opts = dict(DEFAULTS)
     rest = list(argv[1:])
@@ -34,9 +39,9 @@ def parse(argv: Sequence[str]) -> Optional[dict[str, Any]]:
         if name in FLAG_OPTIONS and not eq:
             opts[FLAG_OPTIONS[name]] = True
         elif name in VALUE_OPTIONS and name.startswith("--") and eq:
-            _set(opts, VALUE_OPTIONS[name], value)
+            opts[VALUE_OPTIONS[name]] = value
         elif arg in VALUE_OPTIONS and rest and (arg == "-o" or not rest[0].startswith("-")):
-            _set(opts, VALUE_OPTIONS[arg], rest.pop(0))
+            opts[VALUE_OPTIONS[arg]] = rest.pop(0)
         else:
             return None
     try:
@@ -46,7 +51,3 @@ def parse(argv: Sequence[str]) -> Optional[dict[str, Any]]:
     if not opts["timeout"] >= MIN_TIMEOUT or not opts["output"]:
         return None
     return opts
-
-
-def _set(opts: dict[str, Any], key: str, value: str) -> None:
-    opts[key] = (*opts[key], value) if key in REPEATED else value

@@ -48,7 +48,7 @@ def to_dict(fp: Fingerprint) -> dict[str, Any]:
     for section in SECTIONS:
         value = getattr(fp, section.attr)
         if isinstance(value, Unavailable):
-            if section.gap_when_absent:  # else absence is no gap: the section is left out
+            if section.listed:
                 missing[section.key] = value.reason
         else:
             doc[section.key] = section.encode(value)
@@ -81,10 +81,11 @@ def dumps(fp: Fingerprint) -> str:
     return tomli_w.dumps(to_dict(fp))
 
 
-def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems) -> Any:
+def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems,
+                    newer: bool) -> Any:
     if section.key not in doc:
         return Unavailable("not recorded in the lockfile")
-    return section.decode(doc[section.key], problems)
+    return section.decode(doc[section.key], problems, newer=newer)
 
 
 _SCHEMA_RE = re.compile(r"^(\d+)\.(\d+)$")
@@ -100,9 +101,9 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         tool=_header_str(header, "tool", problems),
         content_hash=_header_str(header, "content-hash", problems),
     )
-    # An absent on-request section keeps the Fingerprint's default, as in a fresh snapshot.
-    sections = {s.attr: _decode_section(doc, s, problems) for s in SECTIONS
-                if s.gap_when_absent or s.key in doc}
+    newer = any(n.code == "schema-minor" for n in notes)
+    sections = {s.attr: _decode_section(doc, s, problems, newer) for s in SECTIONS
+                if s.listed or s.key in doc}  # an absent unlisted section keeps its default
     sections.update(_unavailable(doc, problems))
     if problems.items:
         more = len(problems.items) - 1
@@ -142,10 +143,10 @@ def _unavailable(doc: Mapping[str, Any], problems: Problems) -> dict[str, Unavai
         problems.add("unavailable", f"expected a table, got {kind_of(table)}")
         return {}
     out: dict[str, Unavailable] = {}
-    for section in (s for s in SECTIONS if s.gap_when_absent):
+    for section in SECTIONS:
         key = section.key
         reason = table.get(key)
-        if reason is None:
+        if reason is None or not section.listed:
             continue
         if not isinstance(reason, str):
             problems.add(f"unavailable.{key}", f"expected a string, got {kind_of(reason)}")

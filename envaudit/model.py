@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 
 from envaudit import codec
 
-if TYPE_CHECKING:  # only snapshot --artifact and diff of a lock with artifacts load the role
+if TYPE_CHECKING:  # annotations only: a plain snapshot loads neither role
     from envaudit.artifacts.interface import Artifact
+    from envaudit.pipeline.interface import Pipeline
 
 T = TypeVar("T")
 
@@ -201,6 +202,8 @@ class Fingerprint:
     cuda_toolkit: Fact[CudaToolkit] = Unavailable("not collected")
     # Facts only a running framework can give (snapshot --deep), per framework.
     runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
+    # The pre/post-processing contracts by name (snapshot/diff --pipeline; envaudit.pipeline).
+    pipelines: Fact[Mapping[str, Pipeline]] = Unavailable("not recorded (use --pipeline)")
     # Model files (snapshot --artifact): the lock's optional [[artifacts]] (artifacts/lock.py).
     artifacts: Fact[tuple[Artifact, ...]] = Unavailable(
         "not recorded (snapshot --artifact PATH records model files)")
@@ -230,7 +233,9 @@ class Section:
 
     `kind` is "table" (one table), "array" (an array of tables, sorted by `order`) or
     "map" (a table of tables or of strings). `required` sections are in every snapshot
-    (Unavailable when no probe ran); the others are optional in older locks.
+    (Unavailable when no probe ran); the others are optional in older locks. `compared`
+    sections are part of the generic comparison (envaudit.compare); `listed` sections that
+    are Unavailable are named, with the reason, under the lock's [unavailable].
     """
 
     attr: str
@@ -238,12 +243,8 @@ class Section:
     element: Any
     required: bool = False
     order: Callable[[Any], tuple[Any, ...]] = _by_name
-    #: False where rules compare the typed values themselves (ART-* for artifacts): the
-    #: generic fact-by-fact comparison (envaudit.compare) leaves the section out.
     compared: bool = True
-    #: False for a section recorded only on request (snapshot --artifact): its absence is
-    #: no gap, so it is never listed under [unavailable] nor shown as unknown.
-    gap_when_absent: bool = True
+    listed: bool = True
 
     @property
     def key(self) -> str:
@@ -255,8 +256,12 @@ class Section:
             return [codec.encode(v) for v in sorted(value, key=self.order)]
         return codec.encode(value)
 
-    def decode(self, raw: Any, problems: codec.Problems) -> Any:
-        """The section read back from TOML data; every problem is added to `problems`."""
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        """The section read back from TOML data; every problem is added to `problems`.
+
+        `newer`: the lock has a newer minor schema (its unknown keys are ignored; the
+        generic sections always ignore them).
+        """
         if self.kind == "table":
             return codec.decode(raw, self.element, self.key, problems)
         if self.kind == "array":
@@ -273,6 +278,22 @@ class Section:
 
 
 @dataclass(frozen=True)
+class PipelinesSection(Section):
+    """[pipelines.NAME]: the pre/post-processing contracts, (de)serialised by
+    envaudit.pipeline.lock (imported only when a lock has them or a snapshot took them)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.decode(raw, problems.add, ignore_unknown=newer)
+
+
+@dataclass(frozen=True)
 class ArtifactsSection(Section):
     """[[artifacts]]: written and read by envaudit.artifacts.lock, imported only when used
     (a plain snapshot or a diff of a lock without artifacts never loads the role)."""
@@ -282,8 +303,8 @@ class ArtifactsSection(Section):
 
         return lock.encode(value)
 
-    def decode(self, raw: Any, problems: codec.Problems) -> Any:
-        from envaudit.artifacts import lock
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.artifacts import lock  # reads only the keys it knows, newer lock or not
 
         return lock.decode(raw, problems.add)
 
@@ -302,6 +323,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("cuda_libraries", "array", CudaLibrary, order=lambda c: (c.name, c.path)),
     Section("cuda_toolkit", "table", CudaToolkit),
     Section("runtime", "map", Mapping[str, str]),
-    # Schema 1.1, optional: model files of snapshot --artifact, compared by the ART-* rules.
-    ArtifactsSection("artifacts", "array", None, compared=False, gap_when_absent=False),
+    # Optional (schema 1.1), only with --pipeline: PIPE-* compare the typed contracts, and a
+    # lock without pipelines says nothing about them (absent, not [unavailable]).
+    PipelinesSection("pipelines", "map", dict, compared=False, listed=False),
+    # Optional (schema 1.1), only with --artifact: ART-* compare the typed artifacts, and a
+    # lock without artifacts says nothing about them (absent, not [unavailable]).
+    ArtifactsSection("artifacts", "array", None, compared=False, listed=False),
 )

@@ -56,6 +56,10 @@ def _artifacts(arts: Any) -> tuple[str, list[str]]:
     return f"{len(arts)}", lines
 
 
+def _pipelines(pipelines: Any) -> tuple[str, list[str]]:
+    return ", ".join(sorted(pipelines)) or "(none)", []
+
+
 #: Section attribute -> (label, summary), or None for a section `show` leaves out.
 #: A test keeps the keys equal to model.SECTIONS, so a new section must choose.
 SUMMARIES: Mapping[str, Optional[tuple[str, Summary]]] = {
@@ -70,6 +74,7 @@ SUMMARIES: Mapping[str, Optional[tuple[str, Summary]]] = {
     "cuda_libraries": None,
     "cuda_toolkit": None,
     "runtime": None,
+    "pipelines": ("pipelines", _pipelines),
     "artifacts": ("artifacts", _artifacts),
 }
 
@@ -83,7 +88,7 @@ def _sections(fp: Fingerprint) -> list[str]:
         label, summary = shown
         value = getattr(fp, section.attr)
         if isinstance(value, Unavailable):
-            if section.gap_when_absent:  # a lock without [[artifacts]] shows no such line
+            if section.listed:  # an absent optional section (pipelines, artifacts) is not a gap
                 lines.append(f"{label:12} unknown ({value.reason})")
             continue
         head, items = summary(value)

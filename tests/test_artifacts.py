@@ -167,11 +167,34 @@ def test_lock_round_trip_and_older_locks(tmp_path: Path) -> None:
     assert "artifacts" not in render_lock(old, "old.lock")
 
 
+def test_artifacts_and_pipelines_in_one_lock(tmp_path: Path) -> None:
+    from envaudit.pipeline.interface import Pipeline
+
+    locked = dataclasses.replace(record(fp(), [str(build.onnx_model(tmp_path / "m.onnx"))]),
+                                 pipelines={"det": Pipeline(input_size=(640, 640), layout="NCHW")})
+    text = lockfile.dumps(locked)
+    assert "[[artifacts]]" in text and "[pipelines.det]" in text
+    loaded = lockfile.loads(text)
+    assert loaded.notes == () and lockfile.dumps(loaded.fingerprint) == text
+
+
 def test_generic_compare_leaves_artifacts_to_the_art_rules(tmp_path: Path) -> None:
     from envaudit.compare import compare
 
     locked = record(fp(), [str(build.onnx_model(tmp_path / "m.onnx"))])
     assert [c.path for c in compare(locked, fp()) if c.path.startswith("artifacts")] == []
+
+
+def test_snapshot_with_artifact_goes_through_typer_from_main(tmp_path: Path) -> None:
+    from envaudit import fastpath
+    from envaudit.main import main
+
+    model = build.onnx_model(tmp_path / "m.onnx")
+    args = ["snapshot", "-o", str(tmp_path / "a.lock"), "--artifact", str(model)]
+    assert fastpath.parse(args) is None
+    assert main(args) == 0
+    (art,) = _arts(lockfile.load(tmp_path / "a.lock").fingerprint)
+    assert art.path == model.as_posix() and art.files[0].format == "onnx"
 
 
 def test_artifact_with_against_is_a_usage_error(tmp_path: Path) -> None:
