@@ -34,6 +34,11 @@ def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> N
     fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)
     write_output(lockfile.dumps(fp), output)
+    if deep:  # a failed child is never a silent success (the lock also keeps the reason)
+        from envaudit.probes.gpu_runtime import failures
+
+        for line in failures(fp.runtime):
+            err(f"envaudit: warning: {line}")
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
