@@ -135,6 +135,9 @@ def collect_packages(sys_path: tuple[str, ...],
             shadowed.setdefault(dist.name, []).append(dist.version)
         else:
             active[dist.name] = dist
+    from envaudit.probes.imports import shared_imports
+
+    shared = shared_imports(active.values())
     return tuple(
         Package(
             name=d.name,
@@ -144,6 +147,7 @@ def collect_packages(sys_path: tuple[str, ...],
             direct_url=d.direct_url,
             editable=d.editable,
             shadowed=tuple(shadowed.get(d.name, ())),
+            shared_imports=shared.get(d.name, ()),
         )
         for d in sorted(active.values(), key=lambda d: d.name)
     )

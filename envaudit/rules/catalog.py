@@ -25,8 +25,6 @@ class Catalog:
     # Inference-critical packages and tooling-only packages (data/packages.toml).
     critical: frozenset[str]
     tooling: frozenset[str]
-    # Import package -> distributions that all install it (cv2, onnxruntime...).
-    import_conflicts: Mapping[str, tuple[str, ...]]
 
     def get(self, rule_id: str) -> Rule | None:
         for rule in self.rules:
@@ -96,5 +94,4 @@ def load_catalog() -> Catalog:
         rules=tuple(sorted(rules, key=lambda r: r.id)),
         critical=frozenset(pkgs["critical"]),
         tooling=frozenset(pkgs["tooling"]),
-        import_conflicts={k: tuple(v) for k, v in pkgs["import-conflicts"].items()},
     )

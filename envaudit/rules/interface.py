@@ -92,8 +92,6 @@ class Context:
     changes: tuple[Change, ...]
     critical: frozenset[str] = frozenset()
     tooling: frozenset[str] = frozenset()
-    # Import package -> the distributions that all install it (cv2, onnxruntime...).
-    import_conflicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[LockNote, ...] = ()
     # The team's policy (envaudit.policy.Policy); typed loosely to keep imports acyclic.
     policy: Any = None
