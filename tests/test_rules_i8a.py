@@ -26,3 +26,19 @@ SCENARIOS: list[Scenario] = [*DEEP]
 @pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.id)
 def test_scenario(s: Scenario) -> None:
     check_scenario(s)
+
+
+def test_one_tensorflow_list_everywhere() -> None:
+    """Rules and probes read envaudit.distributions.TENSORFLOW; no "@family" is left unexpanded."""
+    import json
+
+    from envaudit.distributions import TENSORFLOW
+    from envaudit.rules.catalog import load_catalog
+
+    catalog = load_catalog()
+    assert set(TENSORFLOW) <= catalog.critical
+    text = json.dumps([r.params for r in catalog.rules])
+    assert '"@' not in text
+    tf_lists = [v for r in catalog.rules for v in r.params.values()
+                if isinstance(v, list) and "tensorflow-intel" in v]
+    assert tf_lists and all(v[:len(TENSORFLOW)] == list(TENSORFLOW) for v in tf_lists)

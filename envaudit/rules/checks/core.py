@@ -6,22 +6,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from envaudit.compare import ChangeKind
 from envaudit.model import CpuInfo, Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.versions import parse_version
 
 _VARIANT = re.compile(r"^(cu\d+|cpu|rocm[\d.]+|xpu)", re.I)
-
-
-def parse_version(text: str | None) -> Version | None:
-    if not text:
-        return None
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
 
 
 def variant(text: str | None) -> str | None:

@@ -8,13 +8,12 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from envaudit.distributions import TENSORFLOW as TF_DISTS
 from envaudit.model import Fingerprint, Unavailable
-from envaudit.rules.checks.core import change_level, parse_version
+from envaudit.rules.checks.core import change_level
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.versions import installed, max_cc, parse_version
 
-# Every distribution that installs the `tensorflow` import package.
-TF_DISTS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel",
-            "tensorflow-macos")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -22,16 +21,6 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 def names(value: Any) -> list[str]:
     """A params entry that is one name or a list of names, as a list."""
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def installed(fp: Fingerprint, dists: Sequence[str]) -> tuple[str, str, Version] | None:
-    """(dist, version as written, public version) of the first of `dists` installed, or None."""
-    for name in dists:
-        pkg = fp.package(name)
-        v = parse_version(pkg.version if pkg else None)
-        if pkg is not None and v is not None:
-            return name, pkg.version, Version(v.public)
-    return None
 
 
 def env_value(fp: Fingerprint, name: str) -> str | None:
@@ -45,15 +34,6 @@ def flag(value: str | None) -> bool | None:
     """A boolean environment value: True, False, or None (unset or not a boolean)."""
     text = (value or "").strip().lower()
     return True if text in _TRUE else False if text in _FALSE else None
-
-
-def max_cc(fp: Fingerprint) -> Version | None:
-    """The highest compute capability among the GPUs, or None (no GPU or not collected)."""
-    if isinstance(fp.gpus, Unavailable):
-        return None
-    ccs = [parse_version(g.compute_capability) for g in fp.gpus]
-    known = [c for c in ccs if c is not None]
-    return max(known) if known else None
 
 
 def _direction_note(params: Mapping[str, Any], up: bool) -> str:

@@ -11,23 +11,10 @@ from typing import Any, Optional
 
 from envaudit.model import CudaLibrary, Fingerprint, Framework, Gpu, NvidiaInfo, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.versions import Ver, cc, fmt, ver
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 NO_DRIVER = "no NVIDIA driver"
-
-Ver = tuple[int, ...]
-
-
-def ver(text: str) -> Optional[Ver]:
-    """"580.159.04" → (580, 159, 4); None when it is not dotted numbers."""
-    m = re.match(r"^(\d+(?:\.\d+)*)", text.strip()) if text else None
-    return tuple(int(p) for p in m.group(1).split(".")) if m else None
-
-
-def cc(text: str) -> Optional[tuple[int, int]]:
-    v = ver(text)
-    return (v[0], v[1] if len(v) > 1 else 0) if v else None
-
 
 @functools.lru_cache(maxsize=1)
 def driver_table() -> dict[Ver, Ver]:
@@ -97,10 +84,6 @@ def cudnn_used(fp: Fingerprint, framework: str) -> Optional[str]:
     return None
 
 
-def _fmt(v: Ver) -> str:
-    return ".".join(map(str, v))
-
-
 # ---------------------------------------------------------------- CUDA ↔ driver
 
 
@@ -139,7 +122,7 @@ def driver_release_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[
             continue
         severity = Severity.ERROR if _ptx_only(ctx.current, fw) else None
         yield Match("gpu", None, info.driver,
-                    f"{name} is built with CUDA {fw.cuda} (driver ≥ {_fmt(found[1])} for"
+                    f"{name} is built with CUDA {fw.cuda} (driver ≥ {fmt(found[1])} for"
                     f" {found[0]}); driver {info.driver} runs it only under minor-version"
                     " compatibility: PTX from the newer toolkit cannot be JIT-compiled", severity)
 

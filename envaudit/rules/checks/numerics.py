@@ -5,22 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
+from envaudit.distributions import TENSORFLOW
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.checks.env import env_of, normalize, tf32_capable
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.versions import public_version
 
 UNKNOWN = "unknown"
-_TF_DISTS = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tf-nightly")
 _REDUCED = frozenset({"bf16", "f16", "tf32", "any"})
-
-
-def _public(text: str) -> Optional[Version]:
-    try:
-        return Version(Version(text).public)
-    except InvalidVersion:
-        return None
 
 
 def _framework(fp: Fingerprint, name: str, dists: tuple[str, ...]) -> tuple[Optional[Version],
@@ -32,12 +26,12 @@ def _framework(fp: Fingerprint, name: str, dists: tuple[str, ...]) -> tuple[Opti
     """
     fw = fp.framework(name)
     if fw is not None:
-        return _public(fw.version), bool(fw.cuda)
+        return public_version(fw.version), bool(fw.cuda)
     for dist in dists:
         pkg = fp.package(dist)
         if pkg is not None:
             cpu = dist.endswith("-cpu") or pkg.version.endswith("+cpu")
-            return _public(pkg.version), (False if cpu else None)
+            return public_version(pkg.version), (False if cpu else None)
     return None, None
 
 
@@ -65,7 +59,7 @@ def _torch(fp: Fingerprint, env: Mapping[str, str]) -> dict[str, str]:
 
 
 def _tensorflow(fp: Fingerprint, env: Mapping[str, str]) -> dict[str, str]:
-    version, gpu_build = _framework(fp, "tensorflow", _TF_DISTS)
+    version, gpu_build = _framework(fp, "tensorflow", TENSORFLOW)
     if version is None:
         return {}
     gate = _gpu_tf32(fp, env, gpu_build)
