@@ -42,3 +42,31 @@ def test_one_tensorflow_list_everywhere() -> None:
     tf_lists = [v for r in catalog.rules for v in r.params.values()
                 if isinstance(v, list) and "tensorflow-intel" in v]
     assert tf_lists and all(v[:len(TENSORFLOW)] == list(TENSORFLOW) for v in tf_lists)
+
+
+def test_cuda_floors_have_one_value() -> None:
+    """CUDA-002 and CUDNN-004 read the CUDA floors CUDA-001 uses."""
+    from envaudit.rules.catalog import load_catalog
+
+    catalog = load_catalog()
+    floors = catalog.get("CUDA-001").params["family"]  # type: ignore[union-attr]
+    assert catalog.get("CUDA-002").params["family"] == floors  # type: ignore[union-attr]
+    assert catalog.get("CUDNN-004").params["cuda"] == floors  # type: ignore[union-attr]
+
+
+def test_torch_arch_rows_added_and_every_table_row_says_if_secondary() -> None:
+    import csv
+
+    from envaudit.probes.gpu_frameworks import table_arch_list
+    from envaudit.rules.checks.gpu import DATA
+
+    cu128 = table_arch_list("2.7.1+cu128")
+    assert "sm_70" not in cu128 and cu128[0] == "sm_75" and cu128[-1] == "sm_120"
+    for release in ("2.5.1", "2.6.0", "2.7.1"):
+        assert "sm_37" in table_arch_list(f"{release}+cu118")
+    for name in ("torch_arch_matrix.csv", "compute_capability.csv", "cuda_driver_table.csv"):
+        with (DATA / name).open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert rows and all(r["secondary"] in ("yes", "no") for r in rows), name
+        assert all("SECONDARY" in r["source"] or "mirror" in r["source"]
+                   for r in rows if r["secondary"] == "yes"), name

@@ -16,7 +16,7 @@ import sys
 from typing import Any, Callable
 
 _MAPPED = re.compile(r"/(lib(?:cudnn|cublas|cublasLt|cudart|nvinfer|opencv_\w+|gomp|iomp5|omp|"
-                     r"mkl_\w+|openblas\w*|nccl)[^/]*\.so[^/\s]*)$")
+                     r"mkl_\w+|openblas\w*|nccl|cuda)[^/]*\.so[^/\s]*)$")
 
 
 def mapped_libraries() -> str:
