@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 
 from envaudit.model import Framework
 from envaudit.rules.interface import Severity
-from tests.factories import Scenario, check_scenario, flat, fp, pkg_scenario, run, torch_fw
+from tests.factories import (
+    X86_V4,
+    Scenario,
+    check_scenario,
+    flat,
+    fp,
+    pkg_scenario,
+    run,
+    torch_fw,
+)
 
 TF_2_15 = {"tensorflow": "2.15.1", "keras": "2.15.0", "numpy": "1.26.4"}
 TF_2_17 = {"tensorflow": "2.17.0", "keras": "3.4.1", "tf-keras": "2.17.0", "numpy": "1.26.4"}
@@ -19,6 +28,7 @@ A30 = ("NVIDIA A30", "8.0")
 H100 = ("NVIDIA H100 80GB HBM3", "9.0")
 T4 = ("Tesla T4", "7.5")
 OLD_CPU = ("sse", "sse2", "sse3")
+VNNI: dict[str, Any] = {"cpu_flags": (*X86_V4, "avx512_vnni")}
 
 
 _s = pkg_scenario
@@ -57,10 +67,15 @@ TENSORFLOW = [
        **_gpus(T4, A100)),
     _s("tf-a100-to-h100-both-tf32", {"tensorflow": "2.15.0"}, None, None, ("FW-005",),
        **_gpus(A100, H100)),
+    # TF's default is on on Linux only with AVX512_VNNI/AVX512_BF16/AVX_VNNI/AMX (port.cc).
     _s("tf-2.8-to-2.9-onednn-default-on", {"tensorflow": "2.8.4"}, {"tensorflow": "2.9.3"},
-       {"FW-006": "warning"}, ("FW-007",)),
+       {"FW-006": "warning"}, ("FW-007",), locked=VNNI, current=VNNI),
+    _s("tf-2.8-to-2.9-on-a-cpu-without-vnni", {"tensorflow": "2.8.4"}, {"tensorflow": "2.9.3"},
+       None, ("FW-006",)),
+    _s("tf-2.15-sapphire-rapids-to-skylake", {"tensorflow": "2.15.0"}, None,
+       {"FW-006": "warning"}, locked={"cpu_flags": (*X86_V4, "amx_tile", "avx512_bf16")}),
     _s("tf-2.15-onednn-env-off-dropped", {"tensorflow": "2.15.0"}, None, {"FW-006": "warning"},
-       **_env({"TF_ENABLE_ONEDNN_OPTS": "0"}, {})),
+       locked={**VNNI, "env": {"TF_ENABLE_ONEDNN_OPTS": "0"}}, current={**VNNI, "env": {}}),
     _s("tf-2.8-to-2.10-onednn-off-both", {"tensorflow": "2.8.4"}, {"tensorflow": "2.10.1"},
        None, ("FW-006",),
        **_env({"TF_ENABLE_ONEDNN_OPTS": "0"}, {"TF_ENABLE_ONEDNN_OPTS": "false"})),

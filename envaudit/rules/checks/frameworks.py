@@ -12,6 +12,7 @@ from envaudit.distributions import TENSORFLOW as TF_DISTS
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.checks.core import change_level
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.tf_onednn import DEFAULT_POLICY, onednn_on
 from envaudit.rules.versions import installed, max_cc, parse_version
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -217,24 +218,11 @@ def gpu_cc_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
                 f" {have[1]}" + _direction_note(params, new >= boundary))
 
 
-def _onednn_on(fp: Fingerprint, params: Mapping[str, Any]) -> bool | None:
-    """Whether TensorFlow's oneDNN CPU kernels are on (env first, then the version default)."""
-    tf = installed(fp, TF_DISTS)
-    if tf is None or isinstance(fp.platform, Unavailable):
-        return None
-    forced = flag(env_value(fp, "TF_ENABLE_ONEDNN_OPTS"))
-    if forced is not None:
-        return forced
-    if fp.platform.machine.lower() not in ("x86_64", "amd64"):
-        return None
-    since = params["default_on_since"].get(fp.platform.system)
-    return None if since is None else tf[2] >= Version(since)
-
-
 @check("tf-onednn")
 def tf_onednn(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """oneDNN CPU kernels on on one side and off on the other (version default or env var)."""
-    old, new = _onednn_on(ctx.locked, params), _onednn_on(ctx.current, params)
+    policy = {**DEFAULT_POLICY, **params}
+    old, new = onednn_on(ctx.locked, policy), onednn_on(ctx.current, policy)
     if old is None or new is None or old == new:
         return
     env_old = env_value(ctx.locked, "TF_ENABLE_ONEDNN_OPTS")
@@ -242,9 +230,10 @@ def tf_onednn(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     tf = installed(ctx.current, TF_DISTS)
     subject = "TF_ENABLE_ONEDNN_OPTS" if env_old != env_new else (tf[0] if tf else "tensorflow")
     state = {True: "on", False: "off"}
+    why = "" if env_old != env_new else ": the CPU class decides TensorFlow's default"
     yield Match(subject, f"oneDNN {state[old]}", f"oneDNN {state[new]}",
                 f"TensorFlow oneDNN CPU kernels {state[old]} → {state[new]}"
-                f" (TF_ENABLE_ONEDNN_OPTS {env_old or 'unset'} → {env_new or 'unset'})")
+                f" (TF_ENABLE_ONEDNN_OPTS {env_old or 'unset'} → {env_new or 'unset'}){why}")
 
 
 def _minor(v: Version) -> str:

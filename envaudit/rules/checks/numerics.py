@@ -8,9 +8,10 @@ from typing import Any, Optional
 from packaging.version import Version
 
 from envaudit.distributions import TENSORFLOW
-from envaudit.model import Fingerprint, Unavailable
+from envaudit.model import Fingerprint
 from envaudit.rules.checks.env import env_of, normalize, tf32_capable
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.tf_onednn import DEFAULT_POLICY, onednn_on
 from envaudit.rules.versions import public_version
 
 UNKNOWN = "unknown"
@@ -66,19 +67,13 @@ def _tensorflow(fp: Fingerprint, env: Mapping[str, str]) -> dict[str, str]:
     # enable_tensor_float_32_execution defaults to on from TF 2.4, for matmul and conv.
     value = UNKNOWN if gate == UNKNOWN else (
         "tf32" if gate == "yes" and version >= Version("2.4") else "fp32")
-    return {"tf.matmul": value, "tf.conv": value, "tf.onednn": _tf_onednn(fp, env, version)}
+    return {"tf.matmul": value, "tf.conv": value, "tf.onednn": _tf_onednn(fp)}
 
 
-def _tf_onednn(fp: Fingerprint, env: Mapping[str, str], version: Version) -> str:
-    """TF's oneDNN CPU kernels: on by default from 2.9 on Linux x86, 2.15 on Windows x86."""
-    flag = normalize(env.get("TF_ENABLE_ONEDNN_OPTS"), "bool")
-    if flag in ("0", "1"):
-        return "on" if flag == "1" else "off"
-    if isinstance(fp.platform, Unavailable):
-        return UNKNOWN
-    x86 = fp.platform.machine.lower() in ("x86_64", "amd64")
-    since = {"Linux": Version("2.9"), "Windows": Version("2.15")}.get(fp.platform.system)
-    return "on" if x86 and since is not None and version >= since else "off"
+def _tf_onednn(fp: Fingerprint) -> str:
+    """TF's oneDNN CPU kernels, decided as FW-006 decides them (envaudit.rules.tf_onednn)."""
+    on = onednn_on(fp, DEFAULT_POLICY)
+    return UNKNOWN if on is None else ("on" if on else "off")
 
 
 def _onednn(env: Mapping[str, str]) -> str:
