@@ -110,10 +110,15 @@ TORCH = [
 ]
 
 NUMPY_PROTOBUF = [
+    # The crossing alone is NEP 50 (a warning); an error only with a NumPy-1 build present.
     _s("numpy-1.26-to-2.0", {"numpy": "1.26.4"}, {"numpy": "2.0.2"},
-       {"FW-014": "error", "FW-015": "error"}, ("FW-016",)),
+       {"FW-015": "warning"}, ("FW-014", "FW-016")),
+    _s("numpy-1.26-to-2.0-with-torch-2.2", {"numpy": "1.26.4", "torch": "2.2.2"},
+       {"numpy": "2.0.2", "torch": "2.2.2"}, {"FW-014": "error", "FW-015": "warning"}),
+    _s("numpy-1.26-to-2.0-with-torch-2.3", {"numpy": "1.26.4", "torch": "2.3.1"},
+       {"numpy": "2.0.2", "torch": "2.3.1"}, {"FW-015": "warning"}, ("FW-014",)),
     _s("numpy-2.1-to-1.26-down", {"numpy": "2.1.3"}, {"numpy": "1.26.4"},
-       {"FW-014": "warning", "FW-015": "error"}),
+       {"FW-015": "warning"}, ("FW-014",)),
     _s("numpy-2.0-to-2.2", {"numpy": "2.0.0"}, {"numpy": "2.2.6"}, None,
        ("FW-014", "FW-015", "FW-016", "FW-017")),
     _s("numpy-1.23-to-1.24-aliases", {"numpy": "1.23.5"}, {"numpy": "1.24.4"},

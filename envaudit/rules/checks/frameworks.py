@@ -277,6 +277,33 @@ def _missing_flags(fp: Fingerprint, params: Mapping[str, Any]) -> list[str]:
     return sorted(set(params["flags"]) - set(fp.cpu.flags))
 
 
+def numpy1_builds(fp: Fingerprint, firsts: Mapping[str, str]) -> list[str]:
+    """Installed compiled packages older than their first release built against NumPy 2:
+    built against NumPy 1, they cannot run under NumPy 2 ("compiled using NumPy 1.x")."""
+    out: list[str] = []
+    for dist, first in sorted(firsts.items()):
+        have = installed(fp, [dist])
+        if have is not None and have.public < Version(str(first)):
+            out.append(f"{dist} {have.version}")
+    return out
+
+
+@check("numpy-abi")
+def numpy_abi(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    """FW-014: NumPy 1 → 2 with a compiled package in the environment built against NumPy 1.
+    The crossing alone is FW-015's (NEP 50): this rule names the ABI cause, only when it exists."""
+    old, new = installed(ctx.locked, ["numpy"]), installed(ctx.current, ["numpy"])
+    if old is None or new is None or not (old.public.major < 2 <= new.public.major):
+        return
+    stale = numpy1_builds(ctx.current, params["first_numpy2_build"])
+    if stale:
+        yield Match("numpy", old.version, new.version,
+                    f"numpy {old.version} → {new.version}: {', '.join(stale)} "
+                    + ("was" if len(stale) == 1 else "were") + " built against NumPy 1.x and"
+                    " cannot be imported under NumPy 2 (\"A module that was compiled using"
+                    " NumPy 1.x cannot be run in NumPy 2\")")
+
+
 @check("numpy-cpu-baseline")
 def numpy_cpu_baseline(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """NumPy's wheel baseline needs CPU flags the deployment CPU does not have."""
