@@ -20,7 +20,17 @@ DEEP = [
              frozenset({"FW-030"})),
 ]
 
-SCENARIOS: list[Scenario] = [*DEEP]
+ORT = [
+    # The table stopped at 1.20: FW-022 never fired for current ORT.
+    Scenario("onnx-1.24-export-to-ort-1.32", fp(packages={"onnx": "1.24.0"}),
+             fp(packages={"onnxruntime": "1.32.0"}), {"FW-022": "warning"}),
+    Scenario("onnx-1.23-export-to-ort-1.32", fp(packages={"onnx": "1.23.1"}),
+             fp(packages={"onnxruntime": "1.32.0"}), {}, frozenset({"FW-022"})),
+    Scenario("onnx-1.18-export-to-ort-1.25-not-in-table", fp(packages={"onnx": "1.18.0"}),
+             fp(packages={"onnxruntime": "1.25.1"}), {"FW-022": "info"}),
+]
+
+SCENARIOS: list[Scenario] = [*DEEP, *ORT]
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.id)

@@ -317,25 +317,31 @@ def numpy_cpu_baseline(ctx: Context, params: Mapping[str, Any]) -> Iterator[Matc
                 f" {', '.join(missing)}: `import numpy` raises RuntimeError")
 
 
-def _ort_row(version: Version, table: Mapping[str, str]) -> str | None:
-    """The onnx version an ORT minor release supports (compatibility table), or None."""
-    return table.get(_minor(version))
+def _ort_row(version: Version, table: Mapping[str, str]) -> tuple[str, str] | None:
+    """(row, onnx version) for an ORT release: its own minor's row, else the latest earlier
+    row (a lower bound: newer ORT runs every model older ones ran); None before the table."""
+    rows = sorted((Version(k), k) for k in table if Version(k) <= Version(_minor(version)))
+    return (rows[-1][1], table[rows[-1][1]]) if rows else None
 
 
 @check("onnx-ort-support")
 def onnx_ort_support(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """The training side's onnx (the exporter) is newer than the deployment ORT supports."""
+    """The training side's onnx (the exporter) is newer than the deployment ORT supports.
+    A release missing from the table is judged by the latest earlier row, as info."""
     ort_dists = names(params["onnxruntime"])
     ort, old_ort = installed(ctx.current, ort_dists), installed(ctx.locked, ort_dists)
     exporter = installed(ctx.locked, ["onnx"])
-    if ort is None or exporter is None or (old_ort is not None and old_ort[2] == ort[2]):
+    if ort is None or exporter is None or (old_ort is not None and old_ort.public == ort.public):
         return
-    supported = _ort_row(ort[2], params["table"])
-    if supported is None or Version(_minor(exporter[2])) <= Version(_minor(Version(supported))):
+    found = _ort_row(ort.public, params["table"])
+    if found is None or Version(_minor(exporter.public)) <= Version(_minor(Version(found[1]))):
         return
-    yield Match(ort[0], old_ort[1] if old_ort else None, ort[1],
-                f"{ort[0]} {ort[1]} supports models up to onnx {supported}; the model was"
-                f" exported next to onnx {exporter[1]}, whose default opset/IR may be newer")
+    exact = found[0] == _minor(ort.public)
+    yield Match(ort.name, old_ort.version if old_ort else None, ort.version,
+                f"{ort.name} {ort.version} supports models up to onnx {found[1]}"
+                + ("" if exact else f" at least (not in the table; its {found[0]} row)")
+                + f"; the model was exported next to onnx {exporter.version}, whose default"
+                " opset/IR may be newer", None if exact else Severity.INFO)
 
 
 def _trt(fp: Fingerprint, params: Mapping[str, Any]) -> tuple[str, str, Version] | None:
