@@ -9,18 +9,13 @@ install, never from a list of names: the Windows `tensorflow` wheel, which only 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Optional
 
 from envaudit.probes.packages import Distribution
 
-# RECORD rows (path first, at the start of a line): `top/second...` and single-file modules
-# (`six.py`, `_cffi_backend.cpython-311-x86_64-linux-gnu.so`). Paths outside site-packages
-# (`../../bin/x`) start with a dot and never match.
-_IN_DIR = re.compile(r"^([A-Za-z_]\w*)/([^,/\n]*)(/?)", re.M)
-_MODULE = re.compile(r"^([A-Za-z_]\w*)(?:\.[^,/\n]*)?\.(?:py|so|pyd),", re.M)
+_MODULE_SUFFIXES = (".py", ".so", ".pyd")
 
 
 def _read(path: Path) -> Optional[str]:
@@ -30,20 +25,38 @@ def _read(path: Path) -> Optional[str]:
         return None
 
 
+def _top_module(name: str) -> Optional[str]:
+    """"six.py" → "six", "_cffi_backend.cpython-311-x86_64-linux-gnu.so" → "_cffi_backend"."""
+    stem = name.split(".", 1)[0]
+    return stem if name.endswith(_MODULE_SUFFIXES) and stem.isidentifier() else None
+
+
+def _record_tree(text: str) -> tuple[dict[str, set[str]], set[str]]:
+    """Top-level directories -> their first-level entries, and top-level module files. Paths
+    outside site-packages ("../../bin/x") and .dist-info / .libs folders are not identifiers."""
+    tree: dict[str, set[str]] = {}
+    modules: set[str] = set()
+    for line in text.splitlines():
+        top, sep, rest = line.split(",", 1)[0].strip('"').partition("/")
+        if not sep:
+            module = _top_module(top)
+            modules.update([module] if module else [])
+        elif top.isidentifier() and top != "__pycache__":
+            tree.setdefault(top, set()).add(rest.split("/", 1)[0])
+    return tree, modules
+
+
 def roots_from_record(text: str) -> frozenset[str]:
     """Import roots a RECORD installs: `cv2`, `torch`; a namespace package (no `__init__.py`,
-    like `nvidia/` or `google/`) counts by its subpackage: `nvidia/cudnn`."""
-    rows = set(_IN_DIR.findall(text))
-    regular = {top for top, second, slash in rows if second == "__init__.py" and not slash}
-    roots = set(_MODULE.findall(text))
-    for top, second, slash in rows:
-        if top == "__pycache__":
-            continue
-        if top in regular:
+    like `nvidia/` or `google/`) counts by its subpackages: `nvidia/cudnn`."""
+    tree, roots = _record_tree(text)
+    for top, entries in tree.items():
+        if "__init__.py" in entries:
             roots.add(top)
-        else:
-            sub = second if slash else second.split(".", 1)[0]
-            roots.add(f"{top}/{sub}" if sub.isidentifier() and sub != "__pycache__" else top)
+            continue
+        subs = {e.split(".", 1)[0] for e in entries} - {"__pycache__"}
+        named = {f"{top}/{s}" for s in subs if s.isidentifier()}
+        roots.update(named or {top})
     return frozenset(roots)
 
 
