@@ -71,6 +71,13 @@ SCENARIOS = [
       {}, frozenset({"CUDA-001", "CUDA-002"})),
     S("cuda-11-8-build-on-driver-450-51", BASE,
       host("450.51.06", "11.0", frameworks={"torch": CU118}, libs=[]), {"CUDA-001": "error"}),
+    # A wheel records "12.8"; the cuda-toolkit distribution says 12.8.1 (>= 570.124.06).
+    S("cu128-wheel-with-cuda-toolkit-12.8.1", BASE,
+      fp(nvidia=("570.86.10", "12.8"), gpus=[H200], packages={"cuda-toolkit": "12.8.1"},
+         frameworks={"torch": torch_fw("2.8.0+cu128", "12.8")}), {"CUDA-002": "warning"}),
+    S("cu128-wheel-ga-toolkit", BASE,
+      fp(nvidia=("570.86.10", "12.8"), gpus=[H200], packages={"cuda-toolkit": "12.8.0"},
+         frameworks={"torch": torch_fw("2.8.0+cu128", "12.8")}), {}, frozenset({"CUDA-002"})),
     # 12.3.2 has no row: 12.3.1's minimum (545.23.08) is used, never a silent skip.
     S("cuda-12-3-2-without-a-row", BASE,
       host("545.23.06", "12.3", frameworks={"torch": torch_fw("2.2.0", "12.3.2")}, libs=[]),

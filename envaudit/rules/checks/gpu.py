@@ -144,7 +144,7 @@ def driver_release_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     if info is None or driver is None:
         return
     for name, fw in cuda_builds(ctx.current).items():
-        found = release_minimum(fw.cuda)
+        found = release_minimum(real_toolkit(ctx.current, fw.cuda))
         if found is None or driver >= found[1] or driver[0] < _family_floor(params, fw):
             continue
         if forward_compat_in_use(ctx.current):
@@ -155,6 +155,17 @@ def driver_release_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[
                     f" {found[0]}{found[2]}); driver {info.driver} runs it only under minor-"
                     "version compatibility: PTX from the newer toolkit cannot be JIT-compiled",
                     severity)
+
+
+def real_toolkit(fp: Fingerprint, cuda: str) -> str:
+    """A wheel's two-part CUDA ("12.8") made exact where the environment says which release
+    it runs: the `cuda-toolkit` distribution NVIDIA publishes on PyPI carries the toolkit
+    release as its version ("12.8.1"). Otherwise the two-part version (its GA row)."""
+    want, pkg = ver(cuda), fp.package("cuda-toolkit")
+    have = ver(pkg.version) if pkg is not None else None
+    if want and len(want) == 2 and have and len(have) >= 3 and have[:2] == want:
+        return fmt(have[:3])
+    return cuda
 
 
 def _family_floor(params: Mapping[str, Any], fw: Framework) -> int:
