@@ -64,6 +64,11 @@ def test_namespace_packages_count_by_subpackage(tmp_path: Path) -> None:
           "nvidia\n")
     assert _shared(tmp_path) == {"nvidia-cudnn-cu11": ("nvidia/cudnn",),
                                  "nvidia-cudnn-cu12": ("nvidia/cudnn",)}
+    # Two builds of the CUDA 12 PJRT plugin (a release and a locally built wheel) both write
+    # jax_plugins/xla_cuda12/: JAX loads whichever files were written last.
+    _dist(tmp_path, "jax-cuda12-pjrt-local", ["jax_plugins/xla_cuda12/__init__.py"],
+          "jax_plugins\n")
+    assert _shared(tmp_path)["jax-cuda12-pjrt"] == ("jax_plugins/xla_cuda12",)
     packages = collect_packages((str(tmp_path),))
     assert {p.name: p.shared_imports for p in packages}["nvidia-cudnn-cu11"] == ("nvidia/cudnn",)
 
