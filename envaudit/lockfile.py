@@ -19,7 +19,7 @@ from envaudit.errors import LockfileError, OutputError
 from envaudit.model import Fingerprint, Meta, Unavailable
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 SCHEMA = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 DEFAULT_PATH = "envaudit.lock"
 
