@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Optional
 
-from envaudit.errors import EnvauditError
+from envaudit.errors import UsageError
 from envaudit.rules.catalog import Catalog, load_catalog
 from envaudit.rules.interface import Rule
 
@@ -32,7 +32,7 @@ evidence, impact, the check and its data), is also available as JSON for other t
 """
 
 
-class UnknownRuleError(EnvauditError):
+class UnknownRuleError(UsageError):
     """A rule id that is not in the catalog."""
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
+
+from envaudit import codec
+
+if TYPE_CHECKING:  # annotations only: a plain snapshot does not load the pipeline package
+    from envaudit.pipeline.interface import Pipeline
 
 T = TypeVar("T")
 
@@ -18,6 +23,25 @@ class Unavailable:
     """
 
     reason: str
+
+
+@dataclass(frozen=True)
+class NoDriver(Unavailable):
+    """The host has no NVIDIA driver at all: a state of the host, not a probe that failed.
+
+    In the lock it is the `nvidia` reason that starts with PREFIX (see docs/lockfile.md).
+    """
+
+    PREFIX: ClassVar[str] = "no NVIDIA driver"
+
+    @classmethod
+    def because(cls, detail: str) -> NoDriver:
+        return cls(f"{cls.PREFIX}: {detail}")
+
+
+def unavailable(reason: str) -> Unavailable:
+    """The value a lock's `[unavailable]` reason stands for."""
+    return NoDriver(reason) if reason.startswith(NoDriver.PREFIX) else Unavailable(reason)
 
 
 # A section of the fingerprint is either collected or Unavailable.
@@ -78,6 +102,9 @@ class Package:
     # Import packages it installs that another installed distribution installs too
     # (RECORD / top_level.txt; "nvidia/cudnn" for a namespace package's subpackage).
     shared_imports: tuple[str, ...] = ()
+    # The `Tag:` lines of the wheel's WHEEL file (cp312-cp312-manylinux_2_28_x86_64...);
+    # empty when not installed from a wheel or not recorded (older locks).
+    wheel_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +204,8 @@ class Fingerprint:
     cuda_toolkit: Fact[CudaToolkit] = Unavailable("not collected")
     # Facts only a running framework can give (snapshot --deep), per framework.
     runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
+    # The pre/post-processing contracts by name (snapshot/diff --pipeline; envaudit.pipeline).
+    pipelines: Fact[Mapping[str, Pipeline]] = Unavailable("not recorded (use --pipeline)")
 
     def package(self, name: str) -> Package | None:
         """The active distribution named `name` (canonical), or None."""
@@ -193,16 +222,91 @@ class Fingerprint:
         return self.frameworks.get(name)
 
 
-SECTIONS: tuple[str, ...] = (
-    "python",
-    "platform",
-    "cpu",
-    "packages",
-    "env",
-    "nvidia",
-    "gpus",
-    "frameworks",
-    "cuda_libraries",
-    "cuda_toolkit",
-    "runtime",
+def _by_name(item: Any) -> tuple[Any, ...]:
+    return (getattr(item, "name", ""),)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One Fingerprint section: its lock key, its shape and how it is written and read.
+
+    `kind` is "table" (one table), "array" (an array of tables, sorted by `order`) or
+    "map" (a table of tables or of strings). `required` sections are in every snapshot
+    (Unavailable when no probe ran); the others are optional in older locks. `compared`
+    sections are part of the generic comparison (envaudit.compare); `listed` sections that
+    are Unavailable are named, with the reason, under the lock's [unavailable].
+    """
+
+    attr: str
+    kind: str
+    element: Any
+    required: bool = False
+    order: Callable[[Any], tuple[Any, ...]] = _by_name
+    compared: bool = True
+    listed: bool = True
+
+    @property
+    def key(self) -> str:
+        return codec.key(self.attr)
+
+    def encode(self, value: Any) -> Any:
+        """The collected section as plain TOML data, in canonical order."""
+        if self.kind == "array":
+            return [codec.encode(v) for v in sorted(value, key=self.order)]
+        return codec.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        """The section read back from TOML data; every problem is added to `problems`.
+
+        `newer`: the lock has a newer minor schema (its unknown keys are ignored; the
+        generic sections always ignore them).
+        """
+        if self.kind == "table":
+            return codec.decode(raw, self.element, self.key, problems)
+        if self.kind == "array":
+            if not isinstance(raw, list):
+                problems.add(self.key, f"expected an array of tables, got {codec.kind_of(raw)}")
+                return ()
+            return tuple(codec.decode(v, self.element, f"{self.key}[{i}]", problems)
+                         for i, v in enumerate(raw))
+        if not isinstance(raw, dict):
+            problems.add(self.key, f"expected a table, got {codec.kind_of(raw)}")
+            return {}
+        return {k: codec.decode(v, self.element, f"{self.key}.{k}", problems)
+                for k, v in raw.items()}
+
+
+@dataclass(frozen=True)
+class PipelinesSection(Section):
+    """[pipelines.NAME]: the pre/post-processing contracts, (de)serialised by
+    envaudit.pipeline.lock (imported only when a lock has them or a snapshot took them)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.decode(raw, problems.add, ignore_unknown=newer)
+
+
+#: Every section of the fingerprint, in lock order: the one list the lockfile, the
+#: comparison, the snapshot, `show` and the documentation test derive from.
+SECTIONS: tuple[Section, ...] = (
+    Section("python", "table", PythonInfo, required=True),
+    Section("platform", "table", PlatformInfo, required=True),
+    Section("cpu", "table", CpuInfo, required=True),
+    Section("packages", "array", Package, required=True),
+    Section("env", "map", str, required=True),
+    Section("nvidia", "table", NvidiaInfo),
+    Section("gpus", "array", Gpu, order=lambda g: (g.index,)),
+    Section("frameworks", "map", Framework),
+    Section("cuda_libraries", "array", CudaLibrary, order=lambda c: (c.name, c.path)),
+    Section("cuda_toolkit", "table", CudaToolkit),
+    Section("runtime", "map", Mapping[str, str]),
+    # Optional (schema 1.1), only with --pipeline: PIPE-* compare the typed contracts, and a
+    # lock without pipelines says nothing about them (absent, not [unavailable]).
+    PipelinesSection("pipelines", "map", dict, compared=False, listed=False),
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from envaudit.probes.distributions import iter_distributions
 from envaudit.probes.imports import roots_from_record, shared_imports
-from envaudit.probes.packages import collect_packages, iter_distributions
+from envaudit.probes.packages import collect_packages
 
 
 def _dist(site: Path, name: str, files: list[str], top_level: str | None = None) -> None:

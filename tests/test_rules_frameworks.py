@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from envaudit.findings import Severity
 from envaudit.model import Framework
-from envaudit.rules.interface import Severity
 from tests.factories import (
     X86_V4,
     Scenario,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Optional
 
-from envaudit.probes.packages import Distribution
+from envaudit.probes.distributions import Distribution
 
 _MODULE_SUFFIXES = (".py", ".so", ".pyd")
 

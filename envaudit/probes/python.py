@@ -49,9 +49,8 @@ class PythonProbe(Probe):
     section = "python"
 
     def collect(self, host: Host) -> PythonInfo:
-        fixed = host.overrides.get("python")
-        if isinstance(fixed, PythonInfo):
-            return fixed
+        if host.python is not None:
+            return host.python
         v = sys.version_info
         return PythonInfo(
             version=f"{v.major}.{v.minor}.{v.micro}"

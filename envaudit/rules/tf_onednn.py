@@ -15,11 +15,10 @@ from packaging.version import Version
 
 from envaudit.distributions import TENSORFLOW
 from envaudit.model import Fingerprint, Unavailable
-from envaudit.rules.versions import installed
+from envaudit.rules.versions import installed, machine
 
 _TRUE = frozenset({"1", "true"})
 _FALSE = frozenset({"0", "false"})
-_X86 = frozenset({"x86_64", "amd64"})
 
 
 def forced(env: Optional[Mapping[str, str]]) -> Optional[bool]:
@@ -37,8 +36,8 @@ def default_on(fp: Fingerprint, params: Mapping[str, Any]) -> Optional[bool]:
     if tf is None or isinstance(fp.platform, Unavailable):
         return None
     since = params["default_on_since"].get(fp.platform.system)
-    if fp.platform.machine.lower() not in _X86 or since is None:
-        return None if fp.platform.machine.lower() not in _X86 else False
+    if machine(fp.platform.machine) != "x86_64" or since is None:
+        return None if machine(fp.platform.machine) != "x86_64" else False
     if tf.public < Version(str(since)):
         return False
     if fp.platform.system not in params["cpu_gated"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Union
 
 from packaging.version import InvalidVersion, Version
 
@@ -13,6 +13,14 @@ from envaudit.model import Fingerprint, Unavailable
 
 Ver = tuple[int, ...]
 _DOTTED = re.compile(r"^(\d+(?:\.\d+)*)")
+# platform.machine() / wheel-tag spellings of one architecture (Windows says AMD64/ARM64).
+_MACHINES = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}
+
+
+def machine(text: str) -> str:
+    """One name per CPU architecture: "AMD64" → "x86_64", "arm64" → "aarch64"."""
+    low = text.lower()
+    return _MACHINES.get(low, low)
 
 
 def parse_version(text: Optional[str]) -> Optional[Version]:
@@ -29,6 +37,12 @@ def public_version(text: Optional[str]) -> Optional[Version]:
     """The version without its local label ("2.6.0+cu124" → 2.6.0): labels are variants."""
     v = parse_version(text)
     return Version(v.public) if v is not None else None
+
+
+def minor(v: Union[str, Version, None]) -> str:
+    """"2.7.1+cu126" (or its Version) → "2.7"; "" when it is not a version."""
+    parsed = v if isinstance(v, Version) else parse_version(v)
+    return f"{parsed.major}.{parsed.minor}" if parsed is not None else ""
 
 
 def ver(text: Optional[str]) -> Optional[Ver]:

@@ -7,9 +7,7 @@ from typing import Any, Optional
 
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, check
-from envaudit.rules.versions import installed
-
-_X86 = frozenset({"x86_64", "amd64", "x64"})
+from envaudit.rules.versions import installed, machine
 
 
 def missing_flags(fp: Fingerprint, needed: list[str]) -> Optional[list[str]]:
@@ -19,7 +17,7 @@ def missing_flags(fp: Fingerprint, needed: list[str]) -> Optional[list[str]]:
     """
     if isinstance(fp.cpu, Unavailable) or not fp.cpu.flags:
         return None
-    if isinstance(fp.platform, Unavailable) or fp.platform.machine.lower() not in _X86:
+    if isinstance(fp.platform, Unavailable) or machine(fp.platform.machine) != "x86_64":
         return None
     have = set(fp.cpu.flags)
     return [f for f in needed if f not in have]

@@ -13,7 +13,7 @@ from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.checks.core import change_level
 from envaudit.rules.interface import Context, Match, Severity, check
 from envaudit.rules.tf_onednn import DEFAULT_POLICY, onednn_on
-from envaudit.rules.versions import installed, max_cc, parse_version
+from envaudit.rules.versions import installed, machine, max_cc, minor, parse_version
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -236,28 +236,24 @@ def tf_onednn(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
                 f" (TF_ENABLE_ONEDNN_OPTS {env_old or 'unset'} → {env_new or 'unset'}){why}")
 
 
-def _minor(v: Version) -> str:
-    return f"{v.major}.{v.minor}"
-
-
 @check("torch-triton")
 def torch_triton(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """triton out of step with torch: against a known pin, or only one of the two moved."""
     torch, triton = installed(ctx.current, ["torch"]), installed(ctx.current, ["triton"])
     if torch is None or triton is None:
         return
-    pinned = params.get("pins", {}).get(_minor(torch[2]))
+    pinned = params.get("pins", {}).get(minor(torch[2]))
     old_torch, old_triton = installed(ctx.locked, ["torch"]), installed(ctx.locked, ["triton"])
     old = old_triton[1] if old_triton else None
-    if pinned is not None and _minor(triton[2]) != pinned:
+    if pinned is not None and minor(triton[2]) != pinned:
         yield Match("triton", old, triton[1],
                     f"torch {torch[1]} pins triton {pinned}.x, but triton {triton[1]} is"
                     " installed")
         return
     if pinned is not None or old_torch is None or old_triton is None:
         return
-    moved_torch = _minor(old_torch[2]) != _minor(torch[2])
-    moved_triton = _minor(old_triton[2]) != _minor(triton[2])
+    moved_torch = minor(old_torch[2]) != minor(torch[2])
+    moved_triton = minor(old_triton[2]) != minor(triton[2])
     if moved_torch != moved_triton:
         what = "torch" if moved_torch else "triton"
         yield Match("triton", old, triton[1],
@@ -271,8 +267,7 @@ def _missing_flags(fp: Fingerprint, params: Mapping[str, Any]) -> list[str]:
     np_ = installed(fp, ["numpy"])
     if np_ is None or np_[2] < Version(params["boundary"]) or isinstance(fp.cpu, Unavailable):
         return []
-    if isinstance(fp.platform, Unavailable) or fp.platform.machine.lower() not in (
-            "x86_64", "amd64"):
+    if isinstance(fp.platform, Unavailable) or machine(fp.platform.machine) != "x86_64":
         return []
     return sorted(set(params["flags"]) - set(fp.cpu.flags))
 
@@ -320,7 +315,7 @@ def numpy_cpu_baseline(ctx: Context, params: Mapping[str, Any]) -> Iterator[Matc
 def _ort_row(version: Version, table: Mapping[str, str]) -> tuple[str, str] | None:
     """(row, onnx version) for an ORT release: its own minor's row, else the latest earlier
     row (a lower bound: newer ORT runs every model older ones ran); None before the table."""
-    rows = sorted((Version(k), k) for k in table if Version(k) <= Version(_minor(version)))
+    rows = sorted((Version(k), k) for k in table if Version(k) <= Version(minor(version)))
     return (rows[-1][1], table[rows[-1][1]]) if rows else None
 
 
@@ -334,9 +329,9 @@ def onnx_ort_support(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]
     if ort is None or exporter is None or (old_ort is not None and old_ort.public == ort.public):
         return
     found = _ort_row(ort.public, params["table"])
-    if found is None or Version(_minor(exporter.public)) <= Version(_minor(Version(found[1]))):
+    if found is None or Version(minor(exporter.public)) <= Version(minor(Version(found[1]))):
         return
-    exact = found[0] == _minor(ort.public)
+    exact = found[0] == minor(ort.public)
     yield Match(ort.name, old_ort.version if old_ort else None, ort.version,
                 f"{ort.name} {ort.version} supports models up to onnx {found[1]}"
                 + ("" if exact else f" at least (not in the table; its {found[0]} row)")

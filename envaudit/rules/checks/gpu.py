@@ -10,12 +10,19 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Optional
 
-from envaudit.model import CudaLibrary, Fingerprint, Framework, Gpu, NvidiaInfo, Unavailable
+from envaudit.model import (
+    CudaLibrary,
+    Fingerprint,
+    Framework,
+    Gpu,
+    NoDriver,
+    NvidiaInfo,
+    Unavailable,
+)
 from envaudit.rules.interface import Context, Match, Severity, check
 from envaudit.rules.versions import Ver, cc, fmt, ver
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-NO_DRIVER = "no NVIDIA driver"
 
 @functools.lru_cache(maxsize=1)
 def driver_table() -> dict[Ver, Ver]:
@@ -73,7 +80,7 @@ def cuda_builds(fp: Fingerprint) -> dict[str, Framework]:
 
 def no_driver(fp: Fingerprint) -> bool:
     """The host positively has no NVIDIA driver (not merely unreadable)."""
-    return isinstance(fp.nvidia, Unavailable) and fp.nvidia.reason.startswith(NO_DRIVER)
+    return isinstance(fp.nvidia, NoDriver)
 
 
 def libraries(fp: Fingerprint, name: str) -> tuple[CudaLibrary, ...]:

@@ -6,25 +6,26 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.versions import parse_version
 
 
 @check("policy-allowed")
 def policy_allowed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """A deployment package outside the range the policy's `allowed` table permits."""
-    allowed: Mapping[str, str] = getattr(ctx.policy, "allowed", None) or {}
+    allowed = ctx.policy.allowed
     for name, spec in sorted(allowed.items()):
         pkg = ctx.current.package(name)
         if pkg is None:
             continue  # missing packages are the package rules' business
         before = ctx.locked.package(name)
         old = before.version if before else None
+        version = parse_version(pkg.version)
         try:
             # Pre-releases count: a policy range should not silently accept 2.0rc1.
-            inside = Version(pkg.version) in SpecifierSet(spec, prereleases=True)
-        except (InvalidVersion, InvalidSpecifier):
+            inside = version is not None and version in SpecifierSet(spec, prereleases=True)
+        except InvalidSpecifier:
             inside = False
         if not inside:
             yield Match(name, old, pkg.version,
