@@ -175,7 +175,10 @@ CLASSICAL = [
        locked={"python": "3.7.17"}, current={"python": "3.9.19"}),
     _s("python-3.11-to-3.12", {"numpy": "1.26.4"}, None, None, ("FW-028",),
        locked={"python": "3.11.9"}, current={"python": "3.12.4"}),
-    _s("torch-2.6-on-glibc-2.26", {"torch": "2.6.0"}, None, {"FW-029": "error"},
+    _s("torch-2.6-cu126-on-glibc-2.26", {"torch": "2.6.0+cu126"}, None, {"FW-029": "error"},
+       current={"libc_version": "2.26"}),
+    # pytorch#141565: torch 2.6's CPU, cu118 and cu124 wheels stayed manylinux2014 (glibc 2.17).
+    _s("torch-2.6-cu124-on-glibc-2.26", {"torch": "2.6.0"}, None, None, ("FW-029",),
        current={"libc_version": "2.26"}),
     _s("torch-2.6-on-glibc-2.28", {"torch": "2.6.0"}, None, None, ("FW-029",),
        current={"libc_version": "2.28"}),

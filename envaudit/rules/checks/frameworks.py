@@ -395,6 +395,12 @@ def python_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
                 + _direction_note(params, up), _boundary_severity(params, up, ctx))
 
 
+def _local(version: str) -> str:
+    """The local version label ("2.6.0+cu126" → "cu126"), "" without one."""
+    parsed = parse_version(version)
+    return parsed.local or "" if parsed is not None else ""
+
+
 def _glibc(fp: Fingerprint) -> Version | None:
     if isinstance(fp.platform, Unavailable) or fp.platform.libc.lower() not in ("glibc", ""):
         return None
@@ -412,6 +418,8 @@ def glibc_floor(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
         wanted = installed(ctx.locked, [floor["package"]])
         if wanted is None or wanted[2] not in SpecifierSet(floor["version"]) or now >= need:
             continue
+        if "local" in floor and _local(wanted.version) != floor["local"]:
+            continue  # another build of that release (its wheels keep the older floor)
         if before is not None and before < need:
             continue  # training ran it on an older glibc too: not a wheel from PyPI
         yield Match(wanted[0], wanted[1], f"glibc {now}",
