@@ -63,6 +63,11 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
     if artifact:
         fp = _with_artifacts(fp, artifact)
     write_output(lockfile.dumps(fp), output)
+    if deep:  # a failed child is never a silent success (the lock also keeps the reason)
+        from envaudit.probes.gpu_runtime import failures
+
+        for line in failures(fp.runtime):
+            err(f"envaudit: warning: {line}")
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")

@@ -59,7 +59,7 @@ class PythonInfo:
     prefix: str
     base_prefix: str
     virtualenv: bool
-    # The most specific wheel tag this interpreter accepts, e.g. cp312-cp312-manylinux_2_39_x86_64.
+    # The interpreter's own wheel tag, e.g. cp312-cp312-linux_x86_64 (docs/lockfile.md).
     tag: str
 
 
@@ -100,6 +100,9 @@ class Package:
     editable: bool = False
     # Versions of the same name found later on sys.path (shadowed, never imported).
     shadowed: tuple[str, ...] = ()
+    # Import packages it installs that another installed distribution installs too
+    # (RECORD / top_level.txt; "nvidia/cudnn" for a namespace package's subpackage).
+    shared_imports: tuple[str, ...] = ()
     # The `Tag:` lines of the wheel's WHEEL file (cp312-cp312-manylinux_2_28_x86_64...);
     # empty when not installed from a wheel or not recorded (older locks).
     wheel_tags: tuple[str, ...] = ()

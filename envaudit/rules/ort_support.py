@@ -54,6 +54,13 @@ def onnx_release(release: tuple[int, int]) -> Optional[str]:
     return None
 
 
+def onnx_floor(release: tuple[int, int]) -> Optional[tuple[tuple[int, int], str]]:
+    """(row release, onnx) for `release`: its own row, else the latest earlier row with an onnx
+    value (a lower bound: a newer ORT runs every model an older one ran); None before the table."""
+    rows = [r for r in ort_table() if r.release <= release and r.onnx]
+    return (rows[-1].release, rows[-1].onnx) if rows else None
+
+
 def support_verdict(release: tuple[int, int], key: str, value: int) -> tuple[str, str]:
     """("ok" | "unsupported" | "unknown", the limit in words) for one model fact."""
     rows = [r for r in ort_table() if key in r.limits]

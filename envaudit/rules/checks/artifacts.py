@@ -7,9 +7,10 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Optional
 
 from envaudit.model import Fingerprint, Unavailable
-from envaudit.rules.checks.frameworks import installed, names
+from envaudit.rules.checks.frameworks import names
 from envaudit.rules.interface import Context, Match, Severity, check
 from envaudit.rules.ort_support import support_verdict
+from envaudit.rules.versions import installed
 
 if TYPE_CHECKING:  # the diff path loads every check: keep the artifacts role out of it
     from envaudit.artifacts.interface import Artifact, ArtifactFile
@@ -106,13 +107,14 @@ def onnx_runtime_support(ctx: Context, params: Mapping[str, Any]) -> Iterator[Ma
     ort = installed(ctx.current, names(params["package"]))
     if ort is None:
         return
-    release = (ort[2].major, ort[2].minor)
+    release = (ort.public.major, ort.public.minor)
     # The deployment's copy when it was read, else the locked model (the one meant to ship).
     side = ctx.locked if isinstance(ctx.current.artifacts, Unavailable) else ctx.current
     for art, f in _onnx_files(side):
         for key in ("opset.ai.onnx", "opset.ai.onnx.ml", "ir_version"):
             if key in f.facts and f.facts[key].isdigit():
-                yield from _ort_match(art, f, key, int(f.facts[key]), ort[:2], release)
+                yield from _ort_match(art, f, key, int(f.facts[key]), (ort.name, ort.version),
+                                      release)
 
 
 def _ort_match(art: Artifact, f: ArtifactFile, key: str, value: int,
@@ -185,7 +187,7 @@ def _tensorrt_runtime(fp: Fingerprint, dists: list[str]) -> Optional[tuple[str, 
     """(what, version) of the deployment's TensorRT: its wheel, else libnvinfer on disk."""
     trt = installed(fp, dists)
     if trt is not None:
-        return trt[0], trt[1]
+        return trt.name, trt.version
     if isinstance(fp.cuda_libraries, Unavailable):
         return None
     libs = sorted({lib.version for lib in fp.cuda_libraries if lib.name == "nvinfer"})
