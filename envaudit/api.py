@@ -37,7 +37,8 @@ def diff(
         notes=[n for n in notes if n.code == "content-hash"], policy=policy,
     )
     other = tuple(n.message for n in notes if n.code != "content-hash")
-    return make_report(findings, locked_source, current_source, other)
+    return make_report(findings, locked_source, current_source, other,
+                       lock_content_hash=locked.fingerprint.meta.content_hash)
 
 
 def check(

@@ -23,3 +23,12 @@ class FormatChoice(str, enum.Enum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+    PROMETHEUS = "prometheus"
+
+
+class FleetFormatChoice(str, enum.Enum):
+    """Formats of `envaudit report` (many host reports merged)."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"

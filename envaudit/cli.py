@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from envaudit import __version__
-from envaudit.choices import ExitCode, FailOn, FormatChoice
+from envaudit.choices import ExitCode, FailOn, FleetFormatChoice, FormatChoice
 from envaudit.errors import EnvauditError
 
 DEFAULT_LOCK = "envaudit.lock"  # envaudit.lockfile.DEFAULT_PATH, without importing it
@@ -115,12 +115,30 @@ def diff(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
     ),
+    # Fleet options (docs/fleet.md): host identity in the report, Prometheus textfiles.
+    model: Optional[str] = typer.Option(
+        None, "--model", help="Name of the model or pipeline this host serves (in the report)."
+    ),
+    hostname: Optional[str] = typer.Option(
+        None, "--hostname", help="Host name for the report (default: this host's; with"
+        " --against: the lock's path); e.g. the Kubernetes node name.",
+    ),
+    raw_ids: bool = typer.Option(
+        False, "--raw-ids", help="Record the raw host id instead of a salted hash."
+    ),
+    textfile_dir: Optional[Path] = typer.Option(
+        None, "--textfile-dir", help="With --format prometheus: write envaudit.prom"
+        " atomically into this node_exporter textfile-collector directory.",
+    ),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     from envaudit.api import check
     from envaudit.config import expired_ignores, load_policy
+    from envaudit.fleet.hostreport import TEXTFILE_USAGE, textfile_misused
     from envaudit.formats import get_format
 
+    if textfile_misused(fmt, output, textfile_dir):
+        raise typer.BadParameter(TEXTFILE_USAGE, param_hint="'--textfile-dir'")
     with _errors():
         policy = load_policy(config)
         for note in expired_ignores(policy):
@@ -128,10 +146,38 @@ def diff(
         report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
         for note in report.notes:
             _err(f"envaudit: note: {note}")
+        from envaudit.fleet.hostreport import textfile_or_output, with_host
+
+        report = with_host(report, against=None if against is None else str(against),
+                           hostname=hostname, model=model, raw_ids=raw_ids)
         width = shutil.get_terminal_size((100, 24)).columns
         text = get_format(fmt, color=_use_color(output), width=width).render(report, fail_on)
-        _write(text, output)
+        textfile_or_output(text, fmt, output=output, textfile_dir=textfile_dir, model=model)
     raise typer.Exit(int(report.exit_code(fail_on)))
+
+
+@app.command()
+def report(
+    paths: list[Path] = typer.Argument(
+        ..., help="Host reports (envaudit diff --format json) or directories of *.json."
+    ),
+    fmt: FleetFormatChoice = typer.Option(
+        FleetFormatChoice.TEXT, "--format", "-f", help="Report format."
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.ERROR, "--fail-on", help="Lowest severity on any host that makes the exit code 1."
+    ),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", help="Write the report to this file instead of stdout."
+    ),
+) -> None:
+    """Merge many host reports into one host × root-cause matrix (docs/fleet.md)."""
+    from envaudit.fleet.merge import run_report
+
+    with _errors():
+        code = run_report(paths, fmt=fmt, fail_on=fail_on, output=output,
+                          warn=lambda line: _err(f"envaudit: warning: {line}"))
+    raise typer.Exit(int(code))
 
 
 @app.command()

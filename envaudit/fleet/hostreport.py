@@ -1,0 +1,148 @@
+"""Host reports: identity into a diff report, and a `diff --format json` file read back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Optional
+
+from envaudit.choices import FormatChoice
+from envaudit.errors import EnvauditError
+from envaudit.fleet.identity import identify
+from envaudit.report import Report
+from envaudit.rules.interface import Severity
+
+# A diff report of a real host is ~200 KB; anything far larger is not one of ours.
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+
+
+def with_host(
+    report: Report, *, against: Optional[str], hostname: Optional[str], model: Optional[str],
+    raw_ids: bool,
+) -> Report:
+    """`report` with the identity of the host it describes (`envaudit diff` sets it)."""
+    host = identify(against=against, hostname=hostname, model=model or "", raw_ids=raw_ids,
+                    lock_content_hash=report.lock_content_hash)
+    return replace(report, host=host)
+
+
+TEXTFILE_USAGE = "needs --format prometheus and no --output"
+
+
+def textfile_misused(
+    fmt: FormatChoice, output: Optional[str], textfile_dir: Optional[Path],
+) -> bool:
+    """True when --textfile-dir comes with another format or with --output (a usage error)."""
+    return textfile_dir is not None and (fmt is not FormatChoice.PROMETHEUS or output is not None)
+
+
+def textfile_or_output(
+    text: str, fmt: FormatChoice, *, output: Optional[str], textfile_dir: Optional[Path],
+    model: Optional[str],
+) -> None:
+    """Write a diff report: into --textfile-dir (Prometheus only) or to stdout / --output."""
+    from envaudit.commands import write_output
+    from envaudit.formats.prometheus import write_textfile
+
+    if textfile_dir is None:
+        write_output(text, output)
+    else:
+        assert fmt is FormatChoice.PROMETHEUS and output is None, TEXTFILE_USAGE
+        write_textfile(textfile_dir, text, model or "")
+
+
+class HostReportError(EnvauditError):
+    """A host report file is unreadable, not JSON, or not an envaudit diff report."""
+
+
+@dataclass(frozen=True)
+class FindingKey:
+    """What makes two hosts' findings the same root cause, and the words to show it."""
+
+    severity: Severity
+    rule: str
+    subject: str
+    locked: Optional[str]
+    current: Optional[str]
+    title: str
+    message: str
+
+
+@dataclass(frozen=True)
+class HostReport:
+    """The part of one host report that a fleet keeps (findings without why/fix/related)."""
+
+    source: str
+    hostname: str
+    host_id: str
+    time: str
+    model: str
+    lock_content_hash: str
+    findings: tuple[FindingKey, ...]
+
+
+def read_host_report(path: Path) -> HostReport:
+    """Read `path` (written by `envaudit diff --format json`). Raises HostReportError."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_REPORT_BYTES + 1)
+        if len(data) > MAX_REPORT_BYTES:
+            raise HostReportError(f"{path}: larger than {MAX_REPORT_BYTES // 2**20} MiB")
+        doc = json.loads(data)
+    except OSError as e:
+        raise HostReportError(f"{path}: cannot read: {e.strerror or e}") from e
+    except (ValueError, RecursionError) as e:
+        raise HostReportError(f"{path}: not JSON: {e}") from e
+    try:
+        return _host_report(doc, str(path))
+    except (KeyError, TypeError, ValueError) as e:
+        raise HostReportError(f"{path}: not an envaudit diff report: {e}") from e
+
+
+def _host_report(doc: Any, source: str) -> HostReport:
+    if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
+        raise ValueError("no 'findings' list")
+    host = doc.get("host") or {}
+    if not isinstance(host, dict):
+        raise ValueError("'host' is not an object")
+    findings = tuple(_finding(f, i) for i, f in enumerate(doc["findings"]))
+    name = _text(host.get("hostname")) or Path(source).stem
+    return HostReport(
+        source=source, hostname=name, host_id=_text(host.get("id")) or name,
+        time=_text(host.get("time")), model=_text(host.get("model")),
+        lock_content_hash=_text(host.get("lock_content_hash")), findings=findings,
+    )
+
+
+def _finding(f: Any, index: int) -> FindingKey:
+    if not isinstance(f, dict):
+        raise ValueError(f"findings[{index}] is not an object")
+    try:
+        severity = Severity(f["severity"])
+    except (KeyError, ValueError):
+        raise ValueError(f"findings[{index}].severity is missing or unknown") from None
+    return FindingKey(
+        severity=severity, rule=_required(f, "rule", index),
+        subject=_required(f, "subject", index), locked=_optional(f, "locked", index),
+        current=_optional(f, "current", index), title=_text(f.get("title")),
+        message=_text(f.get("message")),
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _required(f: dict[str, Any], key: str, index: int) -> str:
+    value = f.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"findings[{index}].{key} is not a string")
+    return value
+
+
+def _optional(f: dict[str, Any], key: str, index: int) -> Optional[str]:
+    value = f.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"findings[{index}].{key} is not a string or null")
+    return value
