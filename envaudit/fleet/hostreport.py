@@ -79,7 +79,7 @@ class HostReport:
     time: str
     model: str
     lock_content_hash: str
-    findings: tuple[FindingKey, ...]
+    findings: tuple[RawFinding, ...]
 
 
 def read_host_report(path: Path) -> HostReport:
@@ -115,34 +115,31 @@ def _host_report(doc: Any, source: str) -> HostReport:
     )
 
 
-def _finding(f: Any, index: int) -> FindingKey:
+_SEVERITIES = frozenset(s.value for s in Severity)
+
+#: A finding as read: (severity, rule, subject, locked, current, title, message); a plain
+#: tuple because a fleet reads hundreds of thousands of them and interns each once.
+RawFinding = tuple[str, str, str, Optional[str], Optional[str], str, str]
+
+
+def _finding(f: Any, index: int) -> RawFinding:
     if not isinstance(f, dict):
         raise ValueError(f"findings[{index}] is not an object")
-    try:
-        severity = Severity(f["severity"])
-    except (KeyError, ValueError):
-        raise ValueError(f"findings[{index}].severity is missing or unknown") from None
-    return FindingKey(
-        severity=severity, rule=_required(f, "rule", index),
-        subject=_required(f, "subject", index), locked=_optional(f, "locked", index),
-        current=_optional(f, "current", index), title=_text(f.get("title")),
-        message=_text(f.get("message")),
-    )
+    raw = (f.get("severity"), f.get("rule"), f.get("subject"), f.get("locked"),
+           f.get("current"), f.get("title") or "", f.get("message") or "")
+    if raw[0] not in _SEVERITIES:
+        raise ValueError(f"findings[{index}].severity is missing or unknown")
+    for key, value in zip(("rule", "subject", "locked", "current", "title", "message"),
+                          raw[1:]):
+        if not isinstance(value, str) and (value is not None or key in ("rule", "subject")):
+            raise ValueError(f"findings[{index}].{key} is not a string")
+    return raw  # type: ignore[return-value]  # checked field by field just above
+
+
+def cause(raw: RawFinding) -> FindingKey:
+    """The root cause a raw finding stands for."""
+    return FindingKey(Severity(raw[0]), *raw[1:])
 
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
-
-
-def _required(f: dict[str, Any], key: str, index: int) -> str:
-    value = f.get(key)
-    if not isinstance(value, str):
-        raise ValueError(f"findings[{index}].{key} is not a string")
-    return value
-
-
-def _optional(f: dict[str, Any], key: str, index: int) -> Optional[str]:
-    value = f.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"findings[{index}].{key} is not a string or null")
-    return value

@@ -15,8 +15,14 @@ from typing import Callable, Optional
 
 from envaudit.choices import ExitCode, FailOn, FleetFormatChoice
 from envaudit.errors import EnvauditError
-from envaudit.fleet.hostreport import HostReport, HostReportError, read_host_report
-from envaudit.fleet.interface import Cause, Fleet, FleetHost
+from envaudit.fleet.hostreport import (
+    HostReport,
+    HostReportError,
+    RawFinding,
+    cause,
+    read_host_report,
+)
+from envaudit.fleet.interface import Fleet, FleetHost
 
 Warn = Callable[[str], None]
 
@@ -39,7 +45,7 @@ class FleetBuilder:
 
     def __init__(self, warn: Warn) -> None:
         self.warn = warn
-        self._causes: dict[Cause, int] = {}
+        self._causes: dict[RawFinding, int] = {}
         self._hosts: dict[tuple[str, str], FleetHost] = {}
         self._skipped: list[str] = []
 
@@ -73,7 +79,7 @@ class FleetBuilder:
         if not hosts:
             raise FleetError("no host report could be read" if self._skipped
                              else "no host reports given (files or directories of *.json)")
-        old = list(self._causes)
+        old = [cause(raw) for raw in self._causes]
         width = Counter(i for h in hosts for i in h.causes)
         order = sorted((i for i in range(len(old)) if width[i]),
                        key=lambda i: (-old[i].severity.rank, -width[i], old[i].rule,
@@ -96,7 +102,8 @@ def _lock_notes(hosts: list[FleetHost]) -> list[str]:
     for attr, what in (("lock_content_hash", "locks"), ("model", "models")):
         seen = Counter(getattr(h, attr) or "(none)" for h in hosts)
         if len(seen) > 1:
-            parts = ", ".join(f"{k} ({n} hosts)" for k, n in seen.most_common())
+            parts = ", ".join(f"{k} ({n} host{'' if n == 1 else 's'})"
+                              for k, n in seen.most_common())
             notes.append(f"the reports are against {len(seen)} different {what}: {parts}")
     return notes
 
