@@ -49,6 +49,7 @@ class PrometheusFormat(Format):
         host = report.host
         model = host.model if host else ""
         stamp = host.timestamp if host else time.time()
+        lock_hash = host.lock_content_hash if host else report.lock_content_hash
         counts = Counter((f.severity.value, f.rule, f.subject) for f in report.findings)
         findings = (_series("envaudit_findings", {"model": model, "severity": s, "rule": r,
                                                   "subject": subj}, n)
@@ -63,7 +64,7 @@ class PrometheusFormat(Format):
                 "envaudit_last_run_timestamp_seconds", {"model": model}, round(stamp, 3))]),
             *_family("envaudit_lock_info", [_series(
                 "envaudit_lock_info",
-                {"model": model, "content_hash": report.lock_content_hash}, 1)]),
+                {"model": model, "content_hash": lock_hash}, 1)]),
         ]
         return "\n".join(lines) + "\n"
 
