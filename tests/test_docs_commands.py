@@ -51,7 +51,26 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     assert result.exit_code == 0
     (tmp_path / "model" / "envaudit.lock").write_text((tmp_path / "envaudit.lock").read_text())
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    _fleet_files(tmp_path)
     return tmp_path
+
+
+_FLEET_REPORTS: dict[str, str] = {}
+
+
+def _fleet_files(tmp_path: Path) -> None:
+    """docs/fleet.md: host reports in reports/ and a node_exporter textfile/ directory."""
+    (tmp_path / "textfile").mkdir()
+    (tmp_path / "reports").mkdir()
+    for name, current in (("node-1", "serving.lock"), ("node-2", "training.lock")):
+        path = tmp_path / "reports" / f"{name}.json"
+        if name not in _FLEET_REPORTS:  # built once: the locks are the same in every sandbox
+            result = cli_runner().invoke(app, [
+                "diff", "training.lock", "--against", current, "--format", "json",
+                "--hostname", name, "-o", str(path)])
+            assert result.exit_code in (0, 1), result.output
+            _FLEET_REPORTS[name] = path.read_text(encoding="utf-8")
+        path.write_text(_FLEET_REPORTS[name], encoding="utf-8")
 
 
 def test_docs_show_commands() -> None:

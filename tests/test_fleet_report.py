@@ -117,7 +117,8 @@ def test_a_host_reported_twice_keeps_the_newer(reports: Path, tmp_path: Path) ->
     warnings: list[str] = []
     fleet = merge([reports, tmp_path], warnings.append)
     assert len(fleet.hosts) == 3 and fleet.worst_counts()["clean"] == 2
-    assert "node-a is reported twice" in warnings[0] and "node-a-later.json, the newer" in warnings[0]
+    assert "node-a is reported twice" in warnings[0]
+    assert "node-a-later.json, the newer" in warnings[0]
 
 
 def test_reports_against_different_locks_are_noted(reports: Path, tmp_path: Path) -> None:
