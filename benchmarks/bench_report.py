@@ -2,7 +2,8 @@
 
 Each report is `envaudit diff fixtures/locks/h200.lock --against fixtures/locks/cpu-host.lock
 --format json` (258 findings, ~200 KB) with another hostname and host id. The merge runs
-in a child process; we print its wall time and peak RSS (ru_maxrss) per N.
+in a child process; we print its wall and CPU time (user + system, the steadier figure on
+a shared machine) and its peak RSS (ru_maxrss) per N.
 
     python benchmarks/bench_report.py --hosts 10 100 1000
 """
@@ -10,7 +11,6 @@ in a child process; we print its wall time and peak RSS (ru_maxrss) per N.
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,18 +26,20 @@ CHILD = ("import resource, sys\n"
          "from envaudit.commands import main\n"
          "sys.argv = ['envaudit', 'report', *sys.argv[1:]]\n"
          "try:\n    main()\nexcept SystemExit:\n    pass\n"
-         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+         "u = resource.getrusage(resource.RUSAGE_SELF)\n"
+         "print(u.ru_maxrss, u.ru_utime + u.ru_stime, file=sys.stderr)\n")
 
 
-def measure(directory: Path, fmt: str) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of `envaudit report DIR --format FMT -o file`."""
+def measure(directory: Path, fmt: str) -> tuple[float, float, int]:
+    """Wall and CPU seconds and peak RSS (KiB) of `envaudit report DIR -f FMT -o file`."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(directory), "--format", fmt,
          "-o", str(directory.parent / f"out.{fmt}")],
         capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
-    return elapsed, int(done.stderr.strip().splitlines()[-1])
+    rss, cpu = done.stderr.strip().splitlines()[-1].split()
+    return elapsed, float(cpu), int(rss)
 
 
 def main() -> None:
@@ -49,17 +51,16 @@ def main() -> None:
         template = diff_report(Path(tmp) / "template.json", "template", CPU)
         size = template.stat().st_size
         print(f"one report: {size / 1024:.0f} KiB")
-        print("| hosts | input | format | wall time | per host | peak RSS |")
-        print("| ---: | ---: | --- | ---: | ---: | ---: |")
+        print("| hosts | input | format | wall time | CPU time | CPU per host | peak RSS |")
+        print("| ---: | ---: | --- | ---: | ---: | ---: | ---: |")
         for n in args.hosts:
             directory = Path(tmp) / f"n{n}"
             synthetic_reports(directory, n, template)
             for fmt in args.formats:
-                seconds, rss = measure(directory, fmt)
-                print(f"| {n} | {n * size / 2**20:.0f} MiB | {fmt} | {seconds:.2f} s "
-                      f"| {1000 * seconds / n:.1f} ms | {rss / 1024:.0f} MiB |")
+                wall, cpu, rss = measure(directory, fmt)
+                print(f"| {n} | {n * size / 2**20:.0f} MiB | {fmt} | {wall:.2f} s | {cpu:.2f} s "
+                      f"| {1000 * cpu / n:.1f} ms | {rss / 1024:.0f} MiB |")
 
 
 if __name__ == "__main__":
-    _ = resource  # the child measures itself; imported here to fail early where it is missing
     main()

@@ -94,11 +94,12 @@ def test_filtered_page_shows_the_matrix_without_console_errors(
     assert "<svg" in dom and 'class="bar-error"' in dom
 
 
-def test_unfiltered_page_shows_every_row(page: Path, tmp_path: Path) -> None:
-    dom, console = load(page, "", tmp_path / "profile")
+def test_a_host_name_filter_shows_that_hosts_root_causes(page: Path, tmp_path: Path) -> None:
+    dom, console = load(page, "q=node-c&severity=error", tmp_path / "profile")
     rows = Rows()
     rows.feed(dom)
-    assert console == [] and not any(rows.hosts.values()) and not any(rows.causes.values())
+    assert console == [] and rows.hosts == {"0": True, "1": True, "2": False}
+    assert rows.text_by_id["shown"] == "1 of 3 hosts, 13 of 258 root causes shown"
 
 
 def test_console_errors_would_be_caught(tmp_path: Path) -> None:

@@ -50,10 +50,17 @@ function hostOk(h,text,s){
   if(h.c.some(function(i){return causeOk(i,text,s);})){return true;}
   var named=(h.n+" "+h.m+" "+h.id).toLowerCase().indexOf(text)>=0;
   return named&&(!s||h.c.some(function(i){return data.causes[i].s===s;}));}
+function ofNamedHosts(text){
+  var set=new Set();if(!text){return set;}
+  data.hosts.forEach(function(h){if((h.n+" "+h.m+" "+h.id).toLowerCase().indexOf(text)>=0){
+    h.c.forEach(function(i){set.add(i);});}});
+  return set;}
 function apply(){
-  var text=q.value.trim().toLowerCase(),s=sev.value,nc=0,nh=0;
+  var text=q.value.trim().toLowerCase(),s=sev.value,nc=0,nh=0,named=ofNamedHosts(text);
   document.querySelectorAll("#causes tbody tr").forEach(function(tr){
-    var ok=causeOk(+tr.dataset.cause,text,s);tr.hidden=!ok;nc+=ok?1:0;});
+    var i=+tr.dataset.cause;
+    var ok=causeOk(i,text,s)||(named.has(i)&&(!s||data.causes[i].s===s));
+    tr.hidden=!ok;nc+=ok?1:0;});
   document.querySelectorAll("#matrix tbody tr").forEach(function(tr){
     var ok=hostOk(data.hosts[+tr.dataset.host],text,s);tr.hidden=!ok;nh+=ok?1:0;});
   document.getElementById("shown").textContent=nh+" of "+data.hosts.length+" hosts, "+
