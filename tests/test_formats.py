@@ -49,4 +49,8 @@ def test_empty_report() -> None:
     for choice in FormatChoice:
         out = get_format(choice, color=True).render(empty, FailOn.ERROR)
         assert out.endswith("\n")
+        if choice is FormatChoice.PROMETHEUS:
+            assert 'envaudit_drift{model="",severity="info"} 0' in out
+            assert "envaudit_findings{" not in out
+            continue
         assert "No drift" in out or json.loads(out)["findings"] == []
