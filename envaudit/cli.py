@@ -94,6 +94,21 @@ def snapshot(
         run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)
 
 
+def _check_textfile_dir(fmt: FormatChoice, output: Optional[str], path: Optional[Path]) -> None:
+    from envaudit.fleet.hostreport import TEXTFILE_USAGE, textfile_misused
+
+    if textfile_misused(fmt, output, path):
+        raise typer.BadParameter(TEXTFILE_USAGE, param_hint="'--textfile-dir'")
+
+
+_MODEL_HELP = "Name of the model or pipeline this host serves (in the report)."
+_HOSTNAME_HELP = ("Host name for the report (default: this host's; with --against: the lock's"
+                  " path), e.g. the Kubernetes node name.")
+_RAW_IDS_HELP = "Record the raw host id instead of a salted hash."
+_TEXTFILE_HELP = ("With --format prometheus: write envaudit.prom atomically into this"
+                  " node_exporter textfile-collector directory.")
+
+
 @app.command()
 def diff(
     lock: Path = typer.Argument(
@@ -116,29 +131,18 @@ def diff(
         " [tool.envaudit] (default: found in the current directory).",
     ),
     # Fleet options (docs/fleet.md): host identity in the report, Prometheus textfiles.
-    model: Optional[str] = typer.Option(
-        None, "--model", help="Name of the model or pipeline this host serves (in the report)."
-    ),
-    hostname: Optional[str] = typer.Option(
-        None, "--hostname", help="Host name for the report (default: this host's; with"
-        " --against: the lock's path); e.g. the Kubernetes node name.",
-    ),
-    raw_ids: bool = typer.Option(
-        False, "--raw-ids", help="Record the raw host id instead of a salted hash."
-    ),
-    textfile_dir: Optional[Path] = typer.Option(
-        None, "--textfile-dir", help="With --format prometheus: write envaudit.prom"
-        " atomically into this node_exporter textfile-collector directory.",
-    ),
+    model: Optional[str] = typer.Option(None, "--model", help=_MODEL_HELP),
+    hostname: Optional[str] = typer.Option(None, "--hostname", help=_HOSTNAME_HELP),
+    raw_ids: bool = typer.Option(False, "--raw-ids", help=_RAW_IDS_HELP),
+    textfile_dir: Optional[Path] = typer.Option(None, "--textfile-dir", help=_TEXTFILE_HELP),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     from envaudit.api import check
     from envaudit.config import expired_ignores, load_policy
-    from envaudit.fleet.hostreport import TEXTFILE_USAGE, textfile_misused
+    from envaudit.fleet import hostreport
     from envaudit.formats import get_format
 
-    if textfile_misused(fmt, output, textfile_dir):
-        raise typer.BadParameter(TEXTFILE_USAGE, param_hint="'--textfile-dir'")
+    _check_textfile_dir(fmt, output, textfile_dir)
     with _errors():
         policy = load_policy(config)
         for note in expired_ignores(policy):
@@ -146,13 +150,10 @@ def diff(
         report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
         for note in report.notes:
             _err(f"envaudit: note: {note}")
-        from envaudit.fleet.hostreport import textfile_or_output, with_host
-
-        report = with_host(report, against=None if against is None else str(against),
-                           hostname=hostname, model=model, raw_ids=raw_ids)
+        report = hostreport.with_host(report, against, hostname, model, raw_ids)
         width = shutil.get_terminal_size((100, 24)).columns
         text = get_format(fmt, color=_use_color(output), width=width).render(report, fail_on)
-        textfile_or_output(text, fmt, output=output, textfile_dir=textfile_dir, model=model)
+        hostreport.textfile_or_output(text, fmt, output, textfile_dir, model)
     raise typer.Exit(int(report.exit_code(fail_on)))
 
 

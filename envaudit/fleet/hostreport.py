@@ -18,11 +18,12 @@ MAX_REPORT_BYTES = 64 * 1024 * 1024
 
 
 def with_host(
-    report: Report, *, against: Optional[str], hostname: Optional[str], model: Optional[str],
+    report: Report, against: Optional[Path], hostname: Optional[str], model: Optional[str],
     raw_ids: bool,
 ) -> Report:
     """`report` with the identity of the host it describes (`envaudit diff` sets it)."""
-    host = identify(against=against, hostname=hostname, model=model or "", raw_ids=raw_ids,
+    host = identify(against=None if against is None else str(against), hostname=hostname,
+                    model=model or "", raw_ids=raw_ids,
                     lock_content_hash=report.lock_content_hash)
     return replace(report, host=host)
 
@@ -38,7 +39,7 @@ def textfile_misused(
 
 
 def textfile_or_output(
-    text: str, fmt: FormatChoice, *, output: Optional[str], textfile_dir: Optional[Path],
+    text: str, fmt: FormatChoice, output: Optional[str], textfile_dir: Optional[Path],
     model: Optional[str],
 ) -> None:
     """Write a diff report: into --textfile-dir (Prometheus only) or to stdout / --output."""
