@@ -94,11 +94,16 @@ def snapshot(
         run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)
 
 
-def _check_textfile_dir(fmt: FormatChoice, output: Optional[str], path: Optional[Path]) -> None:
-    from envaudit.fleet.hostreport import TEXTFILE_USAGE, textfile_misused
+def _check_fleet_options(fmt: FormatChoice, output: Optional[str], path: Optional[Path],
+                         model: Optional[str], hostname: Optional[str], raw_ids: bool) -> None:
+    """--textfile-dir misused is a usage error; host options another format ignores, a note."""
+    given = {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids}
+    from envaudit.fleet.hostreport import TEXTFILE_USAGE, ignored_host_options, textfile_misused
 
     if textfile_misused(fmt, output, path):
         raise typer.BadParameter(TEXTFILE_USAGE, param_hint="'--textfile-dir'")
+    for option in ignored_host_options(fmt, given):
+        _err(f"envaudit: note: {option} is only written by --format json and prometheus")
 
 
 _MODEL_HELP = "Name of the model or pipeline this host serves (in the report)."
@@ -142,7 +147,7 @@ def diff(
     from envaudit.fleet import hostreport
     from envaudit.formats import get_format
 
-    _check_textfile_dir(fmt, output, textfile_dir)
+    _check_fleet_options(fmt, output, textfile_dir, model, hostname, raw_ids)
     with _errors():
         policy = load_policy(config)
         for note in expired_ignores(policy):

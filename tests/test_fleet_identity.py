@@ -62,3 +62,12 @@ def test_live_diff_reports_this_host(tmp_path: Path) -> None:
     host = json.loads(out.read_text())["host"]
     assert host["hostname"] == socket.gethostname() and host["model"] is None
     assert host["id"].startswith("sha256:")
+
+
+def test_host_options_another_format_ignores_are_noted() -> None:
+    result = cli_runner().invoke(app, ["diff", str(H200), "--against", str(H200),
+                                       "--model", "resnet50", "--hostname", "n1"])
+    assert result.exit_code == 0
+    assert "envaudit: note: --model is only written by --format json and prometheus" in (
+        result.stderr)
+    assert "--hostname is only written" in result.stderr and "--raw-ids" not in result.stderr

@@ -38,6 +38,13 @@ def textfile_misused(
     return textfile_dir is not None and (fmt is not FormatChoice.PROMETHEUS or output is not None)
 
 
+def ignored_host_options(fmt: FormatChoice, given: dict[str, object]) -> list[str]:
+    """The host options given (`--model`...) that `fmt` does not write."""
+    if fmt in (FormatChoice.JSON, FormatChoice.PROMETHEUS):
+        return []
+    return [option for option, value in given.items() if value]
+
+
 def textfile_or_output(
     text: str, fmt: FormatChoice, output: Optional[str], textfile_dir: Optional[Path],
     model: Optional[str],
