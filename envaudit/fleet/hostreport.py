@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
@@ -38,7 +39,7 @@ def textfile_misused(
     return textfile_dir is not None and (fmt is not FormatChoice.PROMETHEUS or output is not None)
 
 
-def ignored_host_options(fmt: FormatChoice, given: dict[str, object]) -> list[str]:
+def ignored_host_options(fmt: FormatChoice, given: Mapping[str, object]) -> list[str]:
     """The host options given (`--model`...) that `fmt` does not write."""
     if fmt in (FormatChoice.JSON, FormatChoice.PROMETHEUS):
         return []
