@@ -8,7 +8,9 @@ message as an `:INFO:CONSOLE` line, which a control page with a deliberate error
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,12 +29,16 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--enable-logging=stderr", "--v=0")
 
 
-def load(page: Path, fragment: str, profile: Path) -> tuple[str, list[str]]:
+def load(page: Path, fragment: str) -> tuple[str, list[str]]:
     """The DOM after the page's script ran, and the console messages Chromium logged."""
-    done = subprocess.run(
-        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
-         f"{page.as_uri()}#{fragment}"],
-        capture_output=True, text=True, timeout=60, check=False)
+    profile = tempfile.mkdtemp(prefix="envaudit-chromium-")  # a fresh, throw-away profile
+    try:
+        done = subprocess.run(
+            [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+             f"{page.as_uri()}#{fragment}"],
+            capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout, [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
 
@@ -75,10 +81,8 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_filtered_page_shows_the_matrix_without_console_errors(
-    page: Path, tmp_path: Path
-) -> None:
-    dom, console = load(page, "q=torch&severity=error&host=node-c", tmp_path / "profile")
+def test_filtered_page_shows_the_matrix_without_console_errors(page: Path) -> None:
+    dom, console = load(page, "q=torch&severity=error&host=node-c")
     assert console == []
     rows = Rows()
     rows.feed(dom)
@@ -94,16 +98,25 @@ def test_filtered_page_shows_the_matrix_without_console_errors(
     assert "<svg" in dom and 'class="bar-error"' in dom
 
 
-def test_a_host_name_filter_shows_that_hosts_root_causes(page: Path, tmp_path: Path) -> None:
-    dom, console = load(page, "q=node-c&severity=error", tmp_path / "profile")
+def test_a_host_name_filter_shows_that_hosts_root_causes(page: Path) -> None:
+    dom, console = load(page, "q=node-c&severity=error")
     rows = Rows()
     rows.feed(dom)
     assert console == [] and rows.hosts == {"0": True, "1": True, "2": False}
     assert rows.text_by_id["shown"] == "1 of 3 hosts, 13 of 258 root causes shown"
 
 
+def test_sorting_from_the_fragment(page: Path) -> None:
+    dom, console = load(page, "sort=matrix.2")  # by errors, ascending
+    rows = Rows()
+    rows.feed(dom)
+    assert console == [] and list(rows.hosts) == ["1", "0", "2"]  # node-b has none
+    assert not any(rows.hosts.values()) and not any(rows.causes.values())  # no filter
+    assert 'class="asc"' in dom
+
+
 def test_console_errors_would_be_caught(tmp_path: Path) -> None:
     control = tmp_path / "control.html"
     control.write_text("<!DOCTYPE html><script>null.x;</script>")
-    _, console = load(control, "", tmp_path / "profile")
+    _, console = load(control, "")
     assert any("Uncaught TypeError" in line for line in console)

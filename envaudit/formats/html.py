@@ -2,7 +2,8 @@
 
 Sortable, filterable tables of root causes and of hosts × root causes, a per-host
 drill-down and an inline SVG chart of hosts per worst severity. The filter can be given
-in the URL fragment (`#q=driver&severity=error&host=node-7`), which the browser test uses.
+in the URL fragment (`#q=driver&severity=error&host=node-7&sort=matrix.2.desc`: table id,
+column index, direction), which the browser test uses.
 A Content-Security-Policy forbids every fetch, so the page cannot reach the network.
 """
 
@@ -78,30 +79,36 @@ function drill(hi){
     body.appendChild(tr);});
   if(!h.c.length){var tr=document.createElement("tr");cell(tr,"no findings");body.appendChild(tr);}
   box.hidden=false;}
-function sortBy(th){
+var sorting="";
+function sortBy(th,desc){
   var table=th.closest("table"),body=table.tBodies[0],col=th.cellIndex;
-  var desc=th.classList.contains("asc");
   table.querySelectorAll("th").forEach(function(x){x.classList.remove("asc","desc");});
   th.classList.add(desc?"desc":"asc");
+  sorting=table.id+"."+col+(desc?".desc":"");
   function key(tr){var td=tr.cells[col];return td?(td.dataset.key||td.textContent):"";}
   var rows=Array.prototype.slice.call(body.rows),num=rows.every(function(r){
     var k=key(r);return k===""||!isNaN(k);});
   rows.sort(function(a,b){var x=key(a),y=key(b);
     var d=num?(+x)-(+y):x.localeCompare(y);return desc?-d:d;});
   rows.forEach(function(r){body.appendChild(r);});}
+function sortFrom(spec){
+  var part=spec.split("."),table=document.getElementById(part[0]);
+  var th=table&&table.tHead?table.tHead.rows[0].cells[+part[1]]:null;
+  if(th){sortBy(th,part[2]==="desc");}}
 function fromHash(){
   var p=new URLSearchParams(location.hash.slice(1));
   q.value=p.get("q")||"";sev.value=p.get("severity")||"";apply();
+  if(p.get("sort")){sortFrom(p.get("sort"));}
   var name=p.get("host");if(name!==null){
     var hi=data.hosts.findIndex(function(h){return h.n===name;});if(hi>=0){drill(hi);}}}
 function toHash(extra){
   var p=new URLSearchParams();if(q.value){p.set("q",q.value);}
-  if(sev.value){p.set("severity",sev.value);}
+  if(sev.value){p.set("severity",sev.value);}if(sorting){p.set("sort",sorting);}
   if(extra){p.set("host",extra);}history.replaceState(null,"","#"+p.toString());}
 q.addEventListener("input",function(){apply();toHash();});
 sev.addEventListener("change",function(){apply();toHash();});
 document.querySelectorAll("th").forEach(function(th){
-  th.addEventListener("click",function(){sortBy(th);});});
+  th.addEventListener("click",function(){sortBy(th,th.classList.contains("asc"));toHash();});});
 document.querySelectorAll("button.drill").forEach(function(b){
   b.addEventListener("click",function(){var hi=+b.closest("tr").dataset.host;
     drill(hi);toHash(data.hosts[hi].n);});});
