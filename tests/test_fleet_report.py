@@ -127,3 +127,14 @@ def test_reports_against_different_locks_are_noted(reports: Path, tmp_path: Path
     (tmp_path / "x.json").write_text(json.dumps(doc))
     fleet = merge([reports, tmp_path], print)
     assert any("2 different locks" in n and "sha256:other (1 host)" in n for n in fleet.notes)
+
+
+def test_control_characters_from_a_report_never_reach_the_terminal(tmp_path: Path) -> None:
+    finding = {"severity": "error", "rule": "X-1", "subject": "s\x1b[2J", "locked": "a",
+               "current": "b\x07", "title": "t", "message": "m\x1b]0;owned\x07"}
+    doc = {"host": {"hostname": "evil\x1b[31m"}, "findings": [finding]}
+    (tmp_path / "evil.json").write_text(json.dumps(doc))
+    fleet = merge([tmp_path], print)
+    for choice in (FleetFormatChoice.TEXT, FleetFormatChoice.MARKDOWN):
+        out = render(fleet, choice)
+        assert "\x1b" not in out and "\x07" not in out and "evil?[31m" in out

@@ -61,6 +61,15 @@ def textfile_or_output(
         write_textfile(textfile_dir, text, model or "")
 
 
+# Host reports come from many machines: their text never reaches a terminal as control codes.
+_CONTROLS = {c: "?" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (escape sequences, bells, newlines) shown as `?`."""
+    return text.translate(_CONTROLS)
+
+
 class HostReportError(EnvauditError):
     """A host report file is unreadable, not JSON, or not an envaudit diff report."""
 

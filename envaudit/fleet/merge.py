@@ -20,6 +20,7 @@ from envaudit.fleet.hostreport import (
     HostReportError,
     RawFinding,
     cause,
+    printable,
     read_host_report,
 )
 from envaudit.fleet.interface import Fleet, FleetHost
@@ -54,7 +55,7 @@ class FleetBuilder:
             self.add(read_host_report(path))
         except HostReportError as e:
             self._skipped.append(str(e))
-            self.warn(f"skipped {e}")
+            self.warn(printable(f"skipped {e}"))
 
     def add(self, report: HostReport) -> None:
         causes = tuple(sorted({self._causes.setdefault(f, len(self._causes))
@@ -68,8 +69,8 @@ class FleetBuilder:
         earlier = self._hosts.get(key)
         if earlier is not None:
             kept = max(earlier, host, key=lambda h: h.time)
-            self.warn(f"{host.hostname} is reported twice ({earlier.source}, {host.source});"
-                      f" keeping {kept.source}, the newer")
+            self.warn(printable(f"{host.hostname} is reported twice ({earlier.source},"
+                                f" {host.source}); keeping {kept.source}, the newer"))
             host = kept
         self._hosts[key] = host
 

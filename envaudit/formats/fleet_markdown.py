@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from envaudit.choices import FailOn
+from envaudit.fleet.hostreport import printable
 from envaudit.fleet.interface import Fleet, FleetFormat
 from envaudit.formats.fleet_text import cause_line, headline, host_names, info_rules, plural
 
 
 def _cell(text: str | None) -> str:
-    return (text or "–").replace("|", "\\|").replace("\n", " ")
+    return printable((text or "–").replace("|", "\\|").replace("\n", " "))
 
 
 class FleetMarkdownFormat(FleetFormat):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from envaudit.choices import FailOn
+from envaudit.fleet.hostreport import printable
 from envaudit.fleet.interface import Cause, Fleet, FleetFormat
 
 MAX_NAMES = 8  # hosts named per cause; the rest are counted
@@ -16,17 +17,18 @@ def plural(n: int, word: str) -> str:
 
 def values(cause: Cause) -> str:
     """`locked → current`, with – for a side that has no value."""
-    return f"{cause.locked or '–'} → {cause.current or '–'}"
+    return printable(f"{cause.locked or '–'} → {cause.current or '–'}")
 
 
 def cause_line(fleet: Fleet, index: int) -> str:
     """"12 hosts: <the finding's message>" — the root cause in words."""
     cause = fleet.causes[index]
-    return f"{plural(len(fleet.cause_hosts[index]), 'host')}: {cause.message or cause.title}"
+    words = printable(cause.message or cause.title)
+    return f"{plural(len(fleet.cause_hosts[index]), 'host')}: {words}"
 
 
 def host_names(fleet: Fleet, hosts: Sequence[int], limit: int = MAX_NAMES) -> str:
-    names = [fleet.hosts[i].hostname for i in hosts[:limit]]
+    names = [printable(fleet.hosts[i].hostname) for i in hosts[:limit]]
     more = len(hosts) - limit
     return ", ".join(names) + (f", … (+{more} more)" if more > 0 else "")
 
@@ -44,8 +46,8 @@ def headline(fleet: Fleet, fail_on: FailOn) -> list[str]:
     ]
     if fleet.skipped:
         lines.append(f"{plural(len(fleet.skipped), 'report')} skipped (unreadable):")
-        lines += [f"  {s}" for s in fleet.skipped]
-    lines += [f"note: {n}" for n in fleet.notes]
+        lines += [f"  {printable(s)}" for s in fleet.skipped]
+    lines += [f"note: {printable(n)}" for n in fleet.notes]
     return lines
 
 
@@ -68,7 +70,7 @@ class FleetTextFormat(FleetFormat):
             if cause.severity.value == "info":
                 continue
             lines += [f"{cause.severity.value.upper():7} {cause.rule:9} {cause_line(fleet, i)}",
-                      f"        {cause.subject}: {values(cause)}",
+                      f"        {printable(cause.subject)}: {values(cause)}",
                       f"        hosts: {host_names(fleet, fleet.cause_hosts[i])}"]
         for rule, n, hosts in info_rules(fleet):
             lines.append(f"INFO    {rule:9} {plural(n, 'cause')} on {plural(len(hosts), 'host')}")
@@ -77,7 +79,7 @@ class FleetTextFormat(FleetFormat):
         for h in fleet.hosts:
             c = fleet.severity_counts(h)
             worst = fleet.worst(h)
-            lines.append(f"{h.hostname:24} {worst.value if worst else 'clean':8} "
+            lines.append(f"{printable(h.hostname):24} {worst.value if worst else 'clean':8} "
                          f"{c['error']:>6} {c['warning']:>8} {c['info']:>5}  "
-                         f"{h.model or '–':12} {h.time or '–'}")
+                         f"{printable(h.model) or '–':12} {printable(h.time) or '–'}")
         return "\n".join(lines) + "\n"
