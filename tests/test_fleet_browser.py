@@ -8,6 +8,7 @@ message as an `:INFO:CONSOLE` line, which a control page with a deliberate error
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -21,9 +22,10 @@ from envaudit.fleet.merge import merge
 from envaudit.formats.html import HtmlFormat
 from tests.fleet_reports import three_reports
 
-CHROMIUM = Path("/usr/bin/chromium")
+# ENVAUDIT_CHROMIUM points elsewhere (or at nothing, to see the skip).
+CHROMIUM = Path(os.environ.get("ENVAUDIT_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="needs Debian's chromium at /usr/bin/chromium")
+                                reason=f"needs Debian's chromium at {CHROMIUM}")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
          "--enable-logging=stderr", "--v=0")
