@@ -17,6 +17,7 @@ class ExitCode(enum.IntEnum):
     DRIFT = 1  # a finding at or above --fail-on
     USAGE = 2  # bad command line
     CANNOT_AUDIT = 3  # lock missing, unreadable, invalid, unsupported schema; bad input
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class FormatChoice(str, enum.Enum):
@@ -24,6 +25,9 @@ class FormatChoice(str, enum.Enum):
     JSON = "json"
     MARKDOWN = "markdown"
     PROMETHEUS = "prometheus"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
 
 
 class FleetFormatChoice(str, enum.Enum):
@@ -32,3 +36,9 @@ class FleetFormatChoice(str, enum.Enum):
     TEXT = "text"
     MARKDOWN = "markdown"
     HTML = "html"
+
+
+class ColorChoice(str, enum.Enum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from envaudit.choices import ExitCode, FailOn
+from envaudit.findings import Finding, Severity
 from envaudit.fleet.identity import HostIdentity
-from envaudit.rules.interface import Finding, Severity
 
 __all__ = ["ExitCode", "FailOn", "Report", "make_report"]
 

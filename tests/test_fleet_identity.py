@@ -71,3 +71,22 @@ def test_host_options_another_format_ignores_are_noted() -> None:
     assert "envaudit: note: --model is only written by --format json and prometheus" in (
         result.stderr)
     assert "--hostname is only written" in result.stderr and "--raw-ids" not in result.stderr
+
+
+def test_json_report_with_a_host_validates_against_the_published_schema(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    root = Path(__file__).parent.parent
+    schema = json.loads((root / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+    locks = root / "fixtures" / "locks"
+    out = tmp_path / "node.json"
+    result = cli_runner().invoke(app, [
+        "diff", str(locks / "h200.lock"), "--against", str(locks / "cpu-host.lock"),
+        "--format", "json", "--hostname", "node-1", "--model", "resnet", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    assert doc["host"]["hostname"] == "node-1" and doc["host"]["model"] == "resnet"
+    assert doc["host"]["lock_content_hash"]

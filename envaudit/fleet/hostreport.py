@@ -10,9 +10,9 @@ from typing import Any, Optional
 
 from envaudit.choices import FormatChoice
 from envaudit.errors import EnvauditError
+from envaudit.findings import Severity
 from envaudit.fleet.identity import identify
 from envaudit.report import Report
-from envaudit.rules.interface import Severity
 
 # A diff report of a real host is ~200 KB; anything far larger is not one of ours.
 MAX_REPORT_BYTES = 64 * 1024 * 1024
@@ -51,8 +51,8 @@ def textfile_or_output(
     model: Optional[str],
 ) -> None:
     """Write a diff report: into --textfile-dir (Prometheus only) or to stdout / --output."""
-    from envaudit.commands import write_output
     from envaudit.formats.prometheus import write_textfile
+    from envaudit.output import write_output
 
     if textfile_dir is None:
         write_output(text, output)

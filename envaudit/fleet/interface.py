@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from envaudit.choices import ExitCode, FailOn
+from envaudit.findings import Severity
 from envaudit.fleet.hostreport import FindingKey
-from envaudit.rules.interface import Severity
 
 #: A root cause is one finding as every host reports it: severity, rule, subject, values.
 Cause = FindingKey

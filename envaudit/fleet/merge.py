@@ -11,9 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
-from envaudit.choices import ExitCode, FailOn, FleetFormatChoice
 from envaudit.errors import EnvauditError
 from envaudit.fleet.hostreport import (
     HostReport,
@@ -116,15 +115,3 @@ def merge(paths: Iterable[Path], warn: Warn) -> Fleet:
         builder.add_file(path)
     return builder.build()
 
-
-def run_report(
-    paths: Iterable[Path], *, fmt: FleetFormatChoice, fail_on: FailOn, output: Optional[str],
-    warn: Warn,
-) -> ExitCode:
-    """`envaudit report`: merge, render, write (stdout or atomically to `output`)."""
-    from envaudit.commands import write_output
-    from envaudit.formats import get_fleet_format
-
-    fleet = merge(paths, warn)
-    write_output(get_fleet_format(fmt).render(fleet, fail_on), output)
-    return fleet.exit_code(fail_on)

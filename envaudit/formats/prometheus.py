@@ -10,15 +10,14 @@ is written beside its final name and renamed into place (write_textfile).
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 from envaudit.errors import OutputError
+from envaudit.findings import Severity
 from envaudit.formats.interface import Format
 from envaudit.report import FailOn, Report
-from envaudit.rules.interface import Severity
 
 #: Every metric written, with its help text (docs/fleet.md's alert rules use these names).
 METRICS = {
@@ -48,7 +47,9 @@ class PrometheusFormat(Format):
     def render(self, report: Report, fail_on: FailOn) -> str:
         host = report.host
         model = host.model if host else ""
-        stamp = host.timestamp if host else time.time()
+        # A report without a host (Python API) has no run time: the format stays pure.
+        stamps = [] if host is None else [_series(
+            "envaudit_last_run_timestamp_seconds", {"model": model}, round(host.timestamp, 3))]
         lock_hash = host.lock_content_hash if host else report.lock_content_hash
         counts = Counter((f.severity.value, f.rule, f.subject) for f in report.findings)
         findings = (_series("envaudit_findings", {"model": model, "severity": s, "rule": r,
@@ -60,8 +61,7 @@ class PrometheusFormat(Format):
         lines = [
             *_family("envaudit_findings", findings),
             *_family("envaudit_drift", drift),
-            *_family("envaudit_last_run_timestamp_seconds", [_series(
-                "envaudit_last_run_timestamp_seconds", {"model": model}, round(stamp, 3))]),
+            *_family("envaudit_last_run_timestamp_seconds", stamps),
             *_family("envaudit_lock_info", [_series(
                 "envaudit_lock_info",
                 {"model": model, "content_hash": lock_hash}, 1)]),
@@ -78,7 +78,7 @@ def textfile_name(model: str) -> str:
 
 def write_textfile(directory: Path, text: str, model: str) -> Path:
     """Write the metrics into `directory` atomically (temp file there, then rename)."""
-    from envaudit.lockfile import write_atomic
+    from envaudit.output import write_atomic
 
     if not directory.is_dir():
         raise OutputError(f"--textfile-dir {directory} is not a directory")
