@@ -46,6 +46,14 @@ def _exit(code: int) -> None:
     raise typer.Exit(code)
 
 
+# --pipeline / --pipeline-format (snapshot and diff); the bodies are in envaudit.pipeline.
+_PIPELINE_HELP = ("[NAME=]FILE: a pipeline contract or a config it is read from (args.yaml,"
+                  " .onnx, preprocessor_config.json, OpenVINO .xml, DeepStream config,"
+                  " config.pbtxt...). Repeatable.")
+_FORMAT_HELP = ("How to read --pipeline files: auto (by name), contract, ultralytics, onnx,"
+                " huggingface, openvino, deepstream, triton.")
+
+
 @app.command()
 def snapshot(
     output: str = typer.Option(
@@ -60,10 +68,13 @@ def snapshot(
     raw_ids: bool = typer.Option(
         False, "--raw-ids", help="Record raw GPU UUIDs and serials instead of salted hashes."
     ),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
-        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)))
+        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids,
+        pipeline=pipeline, pipeline_format=pipeline_format)))
 
 
 # Fleet options of `diff` (docs/fleet.md): host identity in the report, Prometheus textfiles.
@@ -106,6 +117,8 @@ def diff(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
     ),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
     # Fleet options (docs/fleet.md): host identity in the report, Prometheus textfiles.
     model: Optional[str] = typer.Option(None, "--model", help=_MODEL_HELP),
     hostname: Optional[str] = typer.Option(None, "--hostname", help=_HOSTNAME_HELP),
@@ -116,8 +129,8 @@ def diff(
     _exit(commands.run(lambda: commands.diff(
         lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
         timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
-        color=color, model=model, hostname=hostname, raw_ids=raw_ids,
-        textfile_dir=textfile_dir)))
+        color=color, pipeline=pipeline or (), pipeline_format=pipeline_format,
+        model=model, hostname=hostname, raw_ids=raw_ids, textfile_dir=textfile_dir)))
 
 
 @app.command()
@@ -146,6 +159,14 @@ def show(
 ) -> None:
     """Summarise a lockfile."""
     _exit(commands.run(lambda: commands.show(lock=lock)))
+
+
+@app.command()
+def verify(
+    locks: list[Path] = typer.Argument(..., help="Lock files to check."),
+) -> None:
+    """Check that lock files parse and are sealed (exit 1 if one was edited since written)."""
+    _exit(commands.run(lambda: commands.verify(locks=locks)))
 
 
 class RuleSeverity(str, enum.Enum):

@@ -35,15 +35,28 @@ def run(body: Callable[[], int]) -> int:
         return int(ExitCode.INTERRUPTED)
 
 
-def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> int:
-    """Take a snapshot of this host and write the lock."""
+def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
+             pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto") -> int:
+    """Take a snapshot of this host (and the --pipeline contracts) and write the lock."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
 
+    contracts = None
+    if pipeline:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import load
+
+        notes: list[str] = []
+        contracts = load(pipeline, pipeline_format, notes)
+        for note in notes:
+            err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
     fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)
+    if contracts is not None:
+        from envaudit.pipeline.attach import with_pipelines
+
+        fp = with_pipelines(fp, contracts)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
@@ -69,7 +82,8 @@ def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> 
 def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
-    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO, model: Optional[str] = None,
+    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
+    pipeline: Sequence[str] = (), pipeline_format: str = "auto", model: Optional[str] = None,
     hostname: Optional[str] = None, raw_ids: bool = False, textfile_dir: Optional[Path] = None,
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report.
@@ -87,11 +101,14 @@ def diff(
     _check_fleet_options(fmt, output, textfile_dir,
                          {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids})
     policy = load_policy(config)
+    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                   pipelines=pipeline, pipeline_format=pipeline_format)
+    if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
+        err(f"envaudit: policy: {policy.describe()}")
     for note in expired_ignores(policy):
         err(f"envaudit: note: {note}")
-    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
     for note in report.notes:
-        err(f"envaudit: note: {note}")
+        err(f"envaudit: {note}" if note.startswith("warning: ") else f"envaudit: note: {note}")
     report = hostreport.with_host(report, against, hostname, model, raw_ids)
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
     hostreport.textfile_or_output(text, fmt, output, textfile_dir, model)
@@ -141,6 +158,27 @@ def show(*, lock: Path) -> int:
 
     write_output(render_lock(lockfile.load(lock), str(lock)), None)
     return int(ExitCode.OK)
+
+
+def verify(*, locks: list[Path]) -> int:
+    """Check that each lock parses, matches the schema and is sealed (its content-hash holds).
+
+    0: every lock is sealed; 1: a lock's content changed since it was written (or it has no
+    content-hash); 3 (raised): a lock is missing, unreadable or invalid.
+    """
+    from envaudit import lockfile
+
+    code = ExitCode.OK
+    for path in locks:
+        loaded = lockfile.load(path)
+        broken = [n.message for n in loaded.notes if n.code == "content-hash"]
+        for message in broken:
+            err(f"envaudit: error: {message}")
+        if broken:
+            code = ExitCode.DRIFT
+        else:
+            write_output(f"{path}: sealed (schema {loaded.fingerprint.meta.schema})\n", None)
+    return int(code)
 
 
 def rules(*, group: Optional[str], severity: Optional[str], json: bool) -> int:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 
 from envaudit import codec
+
+if TYPE_CHECKING:  # annotations only: a plain snapshot does not load the pipeline package
+    from envaudit.pipeline.interface import Pipeline
 
 T = TypeVar("T")
 
@@ -198,6 +201,8 @@ class Fingerprint:
     cuda_toolkit: Fact[CudaToolkit] = Unavailable("not collected")
     # Facts only a running framework can give (snapshot --deep), per framework.
     runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
+    # The pre/post-processing contracts by name (snapshot/diff --pipeline; envaudit.pipeline).
+    pipelines: Fact[Mapping[str, Pipeline]] = Unavailable("not recorded (use --pipeline)")
 
     def package(self, name: str) -> Package | None:
         """The active distribution named `name` (canonical), or None."""
@@ -224,7 +229,9 @@ class Section:
 
     `kind` is "table" (one table), "array" (an array of tables, sorted by `order`) or
     "map" (a table of tables or of strings). `required` sections are in every snapshot
-    (Unavailable when no probe ran); the others are optional in older locks.
+    (Unavailable when no probe ran); the others are optional in older locks. `compared`
+    sections are part of the generic comparison (envaudit.compare); `listed` sections that
+    are Unavailable are named, with the reason, under the lock's [unavailable].
     """
 
     attr: str
@@ -232,6 +239,8 @@ class Section:
     element: Any
     required: bool = False
     order: Callable[[Any], tuple[Any, ...]] = _by_name
+    compared: bool = True
+    listed: bool = True
 
     @property
     def key(self) -> str:
@@ -243,8 +252,12 @@ class Section:
             return [codec.encode(v) for v in sorted(value, key=self.order)]
         return codec.encode(value)
 
-    def decode(self, raw: Any, problems: codec.Problems) -> Any:
-        """The section read back from TOML data; every problem is added to `problems`."""
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        """The section read back from TOML data; every problem is added to `problems`.
+
+        `newer`: the lock has a newer minor schema (its unknown keys are ignored; the
+        generic sections always ignore them).
+        """
         if self.kind == "table":
             return codec.decode(raw, self.element, self.key, problems)
         if self.kind == "array":
@@ -258,6 +271,22 @@ class Section:
             return {}
         return {k: codec.decode(v, self.element, f"{self.key}.{k}", problems)
                 for k, v in raw.items()}
+
+
+@dataclass(frozen=True)
+class PipelinesSection(Section):
+    """[pipelines.NAME]: the pre/post-processing contracts, (de)serialised by
+    envaudit.pipeline.lock (imported only when a lock has them or a snapshot took them)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.decode(raw, problems.add, ignore_unknown=newer)
 
 
 #: Every section of the fingerprint, in lock order: the one list the lockfile, the
@@ -274,4 +303,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("cuda_libraries", "array", CudaLibrary, order=lambda c: (c.name, c.path)),
     Section("cuda_toolkit", "table", CudaToolkit),
     Section("runtime", "map", Mapping[str, str]),
+    # Optional (schema 1.1), only with --pipeline: PIPE-* compare the typed contracts, and a
+    # lock without pipelines says nothing about them (absent, not [unavailable]).
+    PipelinesSection("pipelines", "map", dict, compared=False, listed=False),
 )

@@ -19,6 +19,8 @@ class Report:
     locked_source: str = ""
     current_source: str = ""
     notes: tuple[str, ...] = ()
+    # The policy in force, as Policy.describe() says it ("" when the report predates policy).
+    policy: str = ""
     # The lock's stated content-hash, and who this report is about (set by `envaudit diff`).
     lock_content_hash: str = ""
     host: Optional[HostIdentity] = None
@@ -39,7 +41,7 @@ class Report:
 
 def make_report(
     findings: Sequence[Finding], locked_source: str, current_source: str,
-    notes: Sequence[str] = (), lock_content_hash: str = "",
+    notes: Sequence[str] = (), policy: str = "", lock_content_hash: str = "",
 ) -> Report:
-    return Report(tuple(findings), locked_source, current_source, tuple(notes),
+    return Report(tuple(findings), locked_source, current_source, tuple(notes), policy,
                   lock_content_hash=lock_content_hash)

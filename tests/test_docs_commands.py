@@ -50,9 +50,34 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     result = cli_runner().invoke(app, ["snapshot"])
     assert result.exit_code == 0
     (tmp_path / "model" / "envaudit.lock").write_text((tmp_path / "envaudit.lock").read_text())
+    _pipeline_files(tmp_path)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    (tmp_path / "envaudit.toml").write_text(policy_example(), encoding="utf-8")
     _fleet_files(tmp_path)
     return tmp_path
+
+
+def policy_example() -> str:
+    """The example policy of docs/policy.md, exactly as documented."""
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    (body,) = [b for lang, b in _BLOCK.findall(text) if lang == "toml"]
+    return body
+
+
+def _pipeline_files(root: Path) -> None:
+    """docs/pipeline.md: the contract files, and the locks its snapshots would write."""
+    from dataclasses import replace
+
+    from envaudit.pipeline.attach import load
+    from tests.pipeline_files import write_docs_files
+
+    write_docs_files(root)
+    host = lockfile.load(root / "envaudit.lock").fingerprint
+    for name, spec in (("pipeline.lock", "envaudit.pipeline.toml"),
+                       ("yolo.lock", "detector=runs/detect/train/args.yaml")):
+        contracts = load([str(root / spec) if "=" not in spec else spec.replace(
+            "=", f"={root}/", 1)])
+        (root / name).write_text(lockfile.dumps(replace(host, pipelines=contracts)))
 
 
 _FLEET_REPORTS: dict[str, str] = {}

@@ -13,9 +13,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec"),
-    ("envaudit.model", "envaudit.findings", "envaudit.output"),
-    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.fleet.identity"),
-    ("envaudit.snapshot",),
+    # The pipeline contract's schema and its lock section codec sit beside the model,
+    # which owns [pipelines] as an optional section (model.PipelinesSection).
+    ("envaudit.model", "envaudit.findings", "envaudit.output", "envaudit.pipeline.interface",
+     "envaudit.pipeline.schema", "envaudit.pipeline.lock"),
+    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.artifacts",
+     "envaudit.fleet.identity"),
+    ("envaudit.snapshot", "envaudit.pipeline"),
     ("envaudit.rules",),
     ("envaudit.report", "envaudit.config", "envaudit.docgen", "envaudit.show",
      "envaudit.formats", "envaudit.api", "envaudit.fleet"),

@@ -62,6 +62,7 @@ class JsonFormat(Format):
             "locked": report.locked_source,
             "current": report.current_source,
             "notes": list(report.notes),
+            "policy": report.policy or None,
             # Who the report is about (docs/fleet.md); null when the caller did not say.
             "host": report.host.to_dict() if report.host is not None else None,
         }
