@@ -36,6 +36,7 @@ class FleetFormatChoice(str, enum.Enum):
     TEXT = "text"
     MARKDOWN = "markdown"
     HTML = "html"
+    JSON = "json"
 
 
 class ColorChoice(str, enum.Enum):

@@ -62,6 +62,22 @@ def test_markdown_has_the_causes_and_hosts_tables(fleet: Fleet) -> None:
     assert "| node-b | clean | 0 | 0 | 0 | resnet50 |" in md
 
 
+def test_json_is_the_matrix_read_both_ways(fleet: Fleet, reports: Path, tmp_path: Path) -> None:
+    doc = json.loads(render(fleet, FleetFormatChoice.JSON))
+    assert doc["summary"] == {"error": 2, "warning": 0, "info": 0, "clean": 1}
+    assert doc["exit_code"] == 1 and doc["drifting"] == ["node-a", "node-c"]
+    assert [h["hostname"] for h in doc["hosts"]] == ["node-a", "node-b", "node-c"]
+    assert len(doc["causes"]) == 258 and doc["hosts"][1]["causes"] == []
+    torch = next(c for c in doc["causes"] if c["rule"] == "FW-011")
+    assert torch["hosts"] == [0, 2] and torch["locked"].startswith("2.11.0+cu130")
+    index = doc["causes"].index(torch)
+    assert index in doc["hosts"][0]["causes"] and index in doc["hosts"][2]["causes"]
+    assert doc["hosts"][0]["worst"] == "error" and doc["hosts"][0]["model"] == "resnet50"
+    out = tmp_path / "fleet.json"
+    result = cli_runner().invoke(app, ["report", str(reports), "-f", "json", "-o", str(out)])
+    assert result.exit_code == 1 and json.loads(out.read_text()) == doc
+
+
 def test_html_is_one_self_contained_page(fleet: Fleet) -> None:
     page = render(fleet, FleetFormatChoice.HTML)
     assert page.startswith("<!DOCTYPE html>") and page.count("<html") == 1

@@ -64,6 +64,10 @@ def get_fleet_format(choice: FleetFormatChoice) -> FleetFormat:
         from envaudit.formats.html import HtmlFormat
 
         return HtmlFormat()
+    if choice is FleetFormatChoice.JSON:
+        from envaudit.formats.fleet_json import FleetJsonFormat
+
+        return FleetJsonFormat()
     _never(choice)
 
 
