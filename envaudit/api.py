@@ -107,7 +107,8 @@ def check(
     if contracts is not None:
         current = _with_pipelines(current, contracts)
     report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
-    return dataclasses.replace(report, notes=(*reader_notes, *report.notes))
+    return dataclasses.replace(report, notes=(*reader_notes, *report.notes),
+                               pipelines=tuple(sorted(contracts or ())))
 
 
 def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]

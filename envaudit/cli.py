@@ -78,7 +78,8 @@ def snapshot(
 
 
 # Fleet options of `diff` (docs/fleet.md): host identity in the report, Prometheus textfiles.
-_MODEL_HELP = "Name of the model or pipeline this host serves (in the report)."
+_MODEL_HELP = ("Name of the model or pipeline this host serves (in the report; default: the"
+               " --pipeline names).")
 _HOSTNAME_HELP = ("Host name for the report (default: this host's; with --against: the lock's"
                   " path), e.g. the Kubernetes node name.")
 _RAW_IDS_HELP = "Record the raw host id instead of a salted hash."

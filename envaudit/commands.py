@@ -109,6 +109,7 @@ def diff(
         err(f"envaudit: note: {note}")
     for note in report.notes:
         err(f"envaudit: {note}" if note.startswith("warning: ") else f"envaudit: note: {note}")
+    model = model or ",".join(report.pipelines)  # a host serves the pipelines it checks
     report = hostreport.with_host(report, against, hostname, model, raw_ids)
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
     hostreport.textfile_or_output(text, fmt, output, textfile_dir, model)

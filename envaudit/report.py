@@ -24,6 +24,8 @@ class Report:
     # The lock's stated content-hash, and who this report is about (set by `envaudit diff`).
     lock_content_hash: str = ""
     host: Optional[HostIdentity] = None
+    # The names of the deployment's pipelines checked (diff --pipeline), sorted.
+    pipelines: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}

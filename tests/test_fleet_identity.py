@@ -90,3 +90,26 @@ def test_json_report_with_a_host_validates_against_the_published_schema(tmp_path
     jsonschema.Draft202012Validator(schema).validate(doc)
     assert doc["host"]["hostname"] == "node-1" and doc["host"]["model"] == "resnet"
     assert doc["host"]["lock_content_hash"]
+
+
+def test_model_defaults_to_the_pipeline_names(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from envaudit import lockfile
+    from envaudit.pipeline.attach import load
+    from tests.factories import fp
+    from tests.pipeline_files import SERVING_CONTRACT, TRAINING_CONTRACT
+
+    (tmp_path / "training.pipeline.toml").write_text(TRAINING_CONTRACT)
+    (tmp_path / "serving.pipeline.toml").write_text(SERVING_CONTRACT)
+    contracts = load([str(tmp_path / "training.pipeline.toml")])
+    lock = tmp_path / "training.lock"
+    lock.write_text(lockfile.dumps(replace(fp(), pipelines=contracts)))
+    base = ["diff", str(lock), "--against", str(lock), "--format", "json"]
+    serving = ["--pipeline", str(tmp_path / "serving.pipeline.toml")]
+    for extra, model in (([], None), (serving, "classifier,detector"),
+                         ([*serving, "--model", "yolo"], "yolo")):
+        out = tmp_path / "report.json"
+        result = cli_runner().invoke(app, [*base, *extra, "-o", str(out)])
+        assert result.exit_code in (0, 1), result.output
+        assert json.loads(out.read_text())["host"]["model"] == model
