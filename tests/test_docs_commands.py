@@ -6,6 +6,8 @@ import logging
 import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,8 @@ from tests.factories import cli_runner, fp
 ROOT = Path(__file__).parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"```(\w*)\n(.*?)```", re.S)
-_COMMAND = re.compile(r"^\s*(?:\$ |- run: |- )envaudit (?P<args>.+)$")
+_COMMAND = re.compile(r"^\s*(?:\$ |- run: |- )(?:\.envaudit/bin/)?envaudit (?P<args>.+)$")
+_SHELL = (">>", " > ", " | ", "&&")
 
 
 def documented_commands() -> list[tuple[str, str]]:
@@ -106,6 +109,13 @@ def test_docs_show_commands() -> None:
                          ids=[f"{d}:{a}" for d, a in documented_commands()])
 def test_documented_command(sandbox: Path, doc: str, args: str) -> None:
     line, codes = expected_code(args)
+    if any(op in line for op in _SHELL):  # shell syntax: run it in a real shell
+        bindir = str(Path(sys.executable).parent)
+        env = {**os.environ, "PATH": os.pathsep.join([bindir, os.environ["PATH"]])}
+        done = subprocess.run(["bash", "-c", f"envaudit {line}"], cwd=sandbox, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode in codes, f"{doc}: envaudit {line}\n{done.stdout}{done.stderr}"
+        return
     argv = [os.path.expandvars(a) for a in shlex.split(line)]
     result = cli_runner().invoke(app, argv)
     assert result.exit_code in codes, f"{doc}: envaudit {line}\n{result.output}"
