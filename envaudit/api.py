@@ -53,6 +53,7 @@ def diff(
         from envaudit.pipeline.attach import diff_notes
 
         other += diff_notes(locked.fingerprint, current)
+    other += _unverified(locked.fingerprint, current, current_source)
     return make_report(findings, locked_source, current_source, other, policy.describe(),
                        lock_content_hash=locked.fingerprint.meta.content_hash)
 
@@ -62,6 +63,16 @@ def unmatched_note(ig: Ignore) -> str:
     subject = f" subject {ig.subject!r}" if ig.subject else ""
     return (f"warning: policy ignore of {ig.rule}{subject} matched no finding"
             " (check the rule id and subject: `envaudit diff --format json` shows them)")
+
+
+def _unverified(locked: Fingerprint, current: Fingerprint, source: str) -> tuple[str, ...]:
+    """Loud, not silent: locked model artifacts that the deployment side did not check."""
+    if isinstance(locked.artifacts, Unavailable) or not isinstance(current.artifacts,
+                                                                   Unavailable):
+        return ()
+    paths = ", ".join(a.path for a in locked.artifacts)
+    return (f"the lock records model artifacts ({paths}) that {source} did not verify"
+            " (take that lock with snapshot --artifact, or diff on the deployment host)",)
 
 
 def check(
@@ -74,13 +85,18 @@ def check(
     progress: Progress | None = None,
     pipelines: Sequence[str] = (),
     pipeline_format: str = "auto",
+    artifacts: Sequence[str] = (),
+    artifact_progress: Progress | None = None,
 ) -> Report:
     """Load `lock` and compare this host (or the lock `against`) with it.
 
     With `policy` None the policy is found as the CLI finds it (envaudit.toml or
     [tool.envaudit] in pyproject.toml, from the current directory up to the repository
     root), so start-up checks and the CLI gate decide alike. `pipelines` ([NAME=]FILE) are
-    the deployment's pipeline configs, checked against the lock's [pipelines]. Raises
+    the deployment's pipeline configs, checked against the lock's [pipelines]. The model
+    artifacts the lock records are re-read on this host, at their locked paths or at
+    `artifacts` (matched by name); with `against`, the other lock's [[artifacts]] are
+    compared (and `artifacts` is an ArtifactError). Raises
     LockfileError when a lock is missing or invalid, ConfigError for a broken policy, and
     envaudit.pipeline.interface.PipelineError when a pipeline file is invalid.
     """
@@ -98,11 +114,17 @@ def check(
                              reader_notes)
     current: LoadedLock | Fingerprint
     if against is not None:
+        if artifacts:
+            from envaudit.artifacts.interface import ArtifactError
+
+            raise ArtifactError("--artifact reads this host's files; with --against the other"
+                                " lock's [[artifacts]] are compared")
         current = lockfile.load(Path(against))
         source = str(against)
     else:
         kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
         current = snapshot(probes=default_probes(**kwargs), progress=progress)
+        current = _verify(locked.fingerprint, current, artifacts, artifact_progress)
         source = "this host"
     if contracts is not None:
         current = _with_pipelines(current, contracts)
@@ -120,3 +142,12 @@ def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, P
         return dataclasses.replace(current, fingerprint=with_pipelines(current.fingerprint,
                                                                        contracts))
     return with_pipelines(current, contracts)
+
+
+def _verify(locked: Fingerprint, current: Fingerprint, overrides: Sequence[str],
+            progress: Progress | None) -> Fingerprint:
+    if isinstance(locked.artifacts, Unavailable) and not overrides:
+        return current  # nothing to verify: no artifacts module imported
+    from envaudit.artifacts.api import verify
+
+    return verify(locked, current, overrides, progress=progress)

@@ -70,11 +70,15 @@ def snapshot(
     ),
     pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
     pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
+    artifact: list[str] = typer.Option(
+        (), "--artifact", help="A model file or directory to record: size, sha256 and the"
+        " format's own facts (repeatable).",
+    ),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
         output=output, deep=deep, timeout=timeout, raw_ids=raw_ids,
-        pipeline=pipeline, pipeline_format=pipeline_format)))
+        pipeline=pipeline, pipeline_format=pipeline_format, artifact=tuple(artifact))))
 
 
 # Fleet options of `diff` (docs/fleet.md): host identity in the report, Prometheus textfiles.
@@ -120,6 +124,10 @@ def diff(
     ),
     pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
     pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
+    artifact: list[str] = typer.Option(
+        (), "--artifact", help="Where a locked artifact is on this host, if not at its locked"
+        " path (matched by name; repeatable).",
+    ),
     # Fleet options (docs/fleet.md): host identity in the report, Prometheus textfiles.
     model: Optional[str] = typer.Option(None, "--model", help=_MODEL_HELP),
     hostname: Optional[str] = typer.Option(None, "--hostname", help=_HOSTNAME_HELP),
@@ -131,7 +139,9 @@ def diff(
         lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
         timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
         color=color, pipeline=pipeline or (), pipeline_format=pipeline_format,
-        model=model, hostname=hostname, raw_ids=raw_ids, textfile_dir=textfile_dir)))
+        artifact=tuple(artifact), model=model, hostname=hostname, raw_ids=raw_ids,
+        textfile_dir=textfile_dir)))
+
 
 
 @app.command()

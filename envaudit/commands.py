@@ -17,6 +17,7 @@ from envaudit.errors import EnvauditError, UsageError
 from envaudit.output import err, write_output
 
 if TYPE_CHECKING:
+    from envaudit.model import Fingerprint
     from envaudit.report import Report
 
 
@@ -36,8 +37,10 @@ def run(body: Callable[[], int]) -> int:
 
 
 def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
-             pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto") -> int:
-    """Take a snapshot of this host (and the --pipeline contracts) and write the lock."""
+             pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto",
+             artifact: Sequence[str] = ()) -> int:
+    """Take a snapshot of this host (and the --pipeline contracts, and the model files
+    `artifact`) and write the lock."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
@@ -57,11 +60,23 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         from envaudit.pipeline.attach import with_pipelines
 
         fp = with_pipelines(fp, contracts)
+    if artifact:
+        fp = _with_artifacts(fp, artifact)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
     return int(ExitCode.OK)
+
+
+def _with_artifacts(fp: Fingerprint, paths: Sequence[str]) -> Fingerprint:
+    """Record the model files of snapshot --artifact; say what is wrong with them on stderr."""
+    from envaudit.artifacts.api import problems, record
+
+    fp = record(fp, paths, progress=lambda line: err(f"envaudit: {line}"))
+    for line in problems(fp.artifacts if isinstance(fp.artifacts, tuple) else ()):
+        err(f"envaudit: warning: {line}")
+    return fp
 
 
 def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> bool:
@@ -83,8 +98,9 @@ def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
     verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
-    pipeline: Sequence[str] = (), pipeline_format: str = "auto", model: Optional[str] = None,
-    hostname: Optional[str] = None, raw_ids: bool = False, textfile_dir: Optional[Path] = None,
+    pipeline: Sequence[str] = (), pipeline_format: str = "auto", artifact: Sequence[str] = (),
+    model: Optional[str] = None, hostname: Optional[str] = None, raw_ids: bool = False,
+    textfile_dir: Optional[Path] = None,
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report.
 
@@ -95,14 +111,13 @@ def diff(
     from envaudit.config import expired_ignores, load_policy
     from envaudit.fleet import hostreport
 
-    if against is not None and (deep or timeout is not None):
-        option = "--deep" if deep else "--timeout"
-        raise UsageError(f"{option} probes the live host and does not apply with --against")
+    _live_only(against, deep, timeout, artifact)
     _check_fleet_options(fmt, output, textfile_dir,
                          {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids})
     policy = load_policy(config)
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
-                   pipelines=pipeline, pipeline_format=pipeline_format)
+                   pipelines=pipeline, pipeline_format=pipeline_format, artifacts=artifact,
+                   artifact_progress=lambda line: err(f"envaudit: {line}"))
     if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
         err(f"envaudit: policy: {policy.describe()}")
     for note in expired_ignores(policy):
@@ -114,6 +129,19 @@ def diff(
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
     hostreport.textfile_or_output(text, fmt, output, textfile_dir, model)
     return int(report.exit_code(fail_on))
+
+
+def _live_only(against: Optional[Path], deep: bool, timeout: Optional[float],
+               artifact: Sequence[str]) -> None:
+    """Options that read the live host are usage errors with --against."""
+    if against is None:
+        return
+    if deep or timeout is not None:
+        option = "--deep" if deep else "--timeout"
+        raise UsageError(f"{option} probes the live host and does not apply with --against")
+    if artifact:
+        raise UsageError("--artifact reads this host's files and does not apply with --against"
+                         " (the other lock's [[artifacts]] are compared)")
 
 
 def _check_fleet_options(

@@ -129,6 +129,11 @@ ONNX_TRT = [
        {"onnx": "1.16.0", "onnxruntime": "1.17.3"}, {"FW-022": "warning"}),
     _s("onnx-1.16-export-ort-1.20", {"onnx": "1.16.0", "onnxruntime": "1.18.1"},
        {"onnx": "1.16.0", "onnxruntime": "1.20.1"}, None, ("FW-022",)),
+    # The table is data/onnxruntime_support.csv, shared with ART-004 (its measured 1.32 row).
+    _s("onnx-1.24-export-ort-1.32", {"onnx": "1.24.0", "onnxruntime": "1.20.1"},
+       {"onnx": "1.24.0", "onnxruntime": "1.32.0"}, {"FW-022": "warning"}),
+    _s("onnx-1.23-export-ort-1.32", {"onnx": "1.23.2", "onnxruntime": "1.20.1"},
+       {"onnx": "1.23.2", "onnxruntime": "1.32.0"}, None, ("FW-022",)),
     _s("tensorrt-10.3-to-10.7", {"tensorrt": "10.3.0"}, {"tensorrt": "10.7.0"},
        {"FW-023": "error"}),
     _s("tensorrt-cu12-unchanged", {"tensorrt-cu12": "10.3.0"}, None, None,

@@ -13,10 +13,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec"),
-    # The pipeline contract's schema and its lock section codec sit beside the model,
-    # which owns [pipelines] as an optional section (model.PipelinesSection).
+    # The pipeline contract's schema and the artifacts' types, with each one's lock section
+    # codec, sit beside the model, which owns [pipelines] and [[artifacts]] as optional
+    # sections (model.PipelinesSection, model.ArtifactsSection).
     ("envaudit.model", "envaudit.findings", "envaudit.output", "envaudit.pipeline.interface",
-     "envaudit.pipeline.schema", "envaudit.pipeline.lock"),
+     "envaudit.pipeline.schema", "envaudit.pipeline.lock", "envaudit.artifacts.interface",
+     "envaudit.artifacts.lock"),
     ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.artifacts",
      "envaudit.fleet.identity"),
     ("envaudit.snapshot", "envaudit.pipeline"),

@@ -11,6 +11,7 @@ from packaging.version import Version
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.checks.core import change_level, parse_version
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.ort_support import onnx_release
 
 # Every distribution that installs the `tensorflow` import package.
 TF_DISTS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel",
@@ -321,9 +322,6 @@ def numpy_cpu_baseline(ctx: Context, params: Mapping[str, Any]) -> Iterator[Matc
                 f" {', '.join(missing)}: `import numpy` raises RuntimeError")
 
 
-def _ort_row(version: Version, table: Mapping[str, str]) -> str | None:
-    """The onnx version an ORT minor release supports (compatibility table), or None."""
-    return table.get(_minor(version))
 
 
 @check("onnx-ort-support")
@@ -334,7 +332,7 @@ def onnx_ort_support(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]
     exporter = installed(ctx.locked, ["onnx"])
     if ort is None or exporter is None or (old_ort is not None and old_ort[2] == ort[2]):
         return
-    supported = _ort_row(ort[2], params["table"])
+    supported = onnx_release((ort[2].major, ort[2].minor))  # data/onnxruntime_support.csv
     if supported is None or Version(_minor(exporter[2])) <= Version(_minor(Version(supported))):
         return
     yield Match(ort[0], old_ort[1] if old_ort else None, ort[1],
