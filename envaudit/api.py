@@ -54,7 +54,8 @@ def diff(
 
         other += diff_notes(locked.fingerprint, current)
     other += _unverified(locked.fingerprint, current, current_source)
-    return make_report(findings, locked_source, current_source, other, policy.describe())
+    return make_report(findings, locked_source, current_source, other, policy.describe(),
+                       lock_content_hash=locked.fingerprint.meta.content_hash)
 
 
 def unmatched_note(ig: Ignore) -> str:
@@ -128,7 +129,8 @@ def check(
     if contracts is not None:
         current = _with_pipelines(current, contracts)
     report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
-    return dataclasses.replace(report, notes=(*reader_notes, *report.notes))
+    return dataclasses.replace(report, notes=(*reader_notes, *report.notes),
+                               pipelines=tuple(sorted(contracts or ())))
 
 
 def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]

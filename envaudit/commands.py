@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from envaudit.choices import ColorChoice, ExitCode, FailOn, FormatChoice
+from envaudit.choices import ColorChoice, ExitCode, FailOn, FleetFormatChoice, FormatChoice
 from envaudit.errors import EnvauditError, UsageError
 from envaudit.output import err, write_output
 
@@ -104,12 +104,21 @@ def diff(
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
     verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
     pipeline: Sequence[str] = (), pipeline_format: str = "auto", artifact: Sequence[str] = (),
+    model: Optional[str] = None, hostname: Optional[str] = None, raw_ids: bool = False,
+    textfile_dir: Optional[Path] = None,
 ) -> int:
-    """Compare this host (or the lock `against`) with `lock`; write the report."""
+    """Compare this host (or the lock `against`) with `lock`; write the report.
+
+    `model`, `hostname` and `raw_ids` say who the report is about (JSON and Prometheus);
+    `textfile_dir` writes the Prometheus metrics into a node_exporter directory.
+    """
     from envaudit.api import check
     from envaudit.config import expired_ignores, load_policy
+    from envaudit.fleet import hostreport
 
     _live_only(against, deep, timeout, artifact)
+    _check_fleet_options(fmt, output, textfile_dir,
+                         {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids})
     policy = load_policy(config)
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
                    pipelines=pipeline, pipeline_format=pipeline_format, artifacts=artifact,
@@ -120,8 +129,10 @@ def diff(
         err(f"envaudit: note: {note}")
     for note in report.notes:
         err(f"envaudit: {note}" if note.startswith("warning: ") else f"envaudit: note: {note}")
+    model = model or ",".join(report.pipelines)  # a host serves the pipelines it checks
+    report = hostreport.with_host(report, against, hostname, model, raw_ids)
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
-    write_output(text, output)
+    hostreport.textfile_or_output(text, fmt, output, textfile_dir, model)
     return int(report.exit_code(fail_on))
 
 
@@ -138,6 +149,19 @@ def _live_only(against: Optional[Path], deep: bool, timeout: Optional[float],
                          " (the other lock's [[artifacts]] are compared)")
 
 
+def _check_fleet_options(
+    fmt: FormatChoice, output: Optional[str], textfile_dir: Optional[Path],
+    given: dict[str, object],
+) -> None:
+    """--textfile-dir misused is a usage error; host options another format ignores, a note."""
+    from envaudit.fleet.hostreport import TEXTFILE_USAGE, ignored_host_options, textfile_misused
+
+    if textfile_misused(fmt, output, textfile_dir):
+        raise UsageError(f"--textfile-dir {TEXTFILE_USAGE}")
+    for option in ignored_host_options(fmt, given):
+        err(f"envaudit: note: {option} is only written by --format json and prometheus")
+
+
 def _render(
     report: Report, fmt: FormatChoice, fail_on: FailOn, color: bool, verbosity: int
 ) -> str:
@@ -147,6 +171,18 @@ def _render(
 
     width = shutil.get_terminal_size((100, 24)).columns
     return get_format(fmt, color=color, width=width, verbosity=verbosity).render(report, fail_on)
+
+
+def report(
+    *, paths: Sequence[Path], fmt: FleetFormatChoice, fail_on: FailOn, output: Optional[str],
+) -> int:
+    """Merge many host reports (files or directories of *.json) into one matrix; write it."""
+    from envaudit.fleet.merge import merge
+    from envaudit.formats import get_fleet_format
+
+    fleet = merge(paths, lambda line: err(f"envaudit: warning: {line}"))
+    write_output(get_fleet_format(fmt).render(fleet, fail_on), output)
+    return int(fleet.exit_code(fail_on))
 
 
 def show(*, lock: Path) -> int:
