@@ -3,7 +3,7 @@
     import envaudit
     envaudit.require("envaudit.lock")        # raises envaudit.DriftError on drift
     report = envaudit.audit("envaudit.lock", fail_on="warning")
-    lock = envaudit.collect("envaudit.lock", python="/opt/venv/bin/python")
+    lock = envaudit.snapshot("envaudit.lock", python="/opt/venv/bin/python")
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def diff(
         from envaudit.pipeline.attach import diff_notes
 
         other += diff_notes(locked.fingerprint, current)
-    return make_report(findings, locked_source, current_source, other, policy.describe())
+    other += _unverified(locked.fingerprint, current, current_source)
+    return make_report(findings, locked_source, current_source, other, policy.describe(),
+                       lock_content_hash=locked.fingerprint.meta.content_hash)
 
 
 def unmatched_note(ig: Ignore) -> str:
@@ -80,6 +82,100 @@ def unmatched_note(ig: Ignore) -> str:
     return (f"warning: policy ignore of {ig.rule}{subject} matched no finding"
             " (check the rule id and subject: `envaudit diff --format json` shows them)")
 
+
+def _unverified(locked: Fingerprint, current: Fingerprint, source: str) -> tuple[str, ...]:
+    """Loud, not silent: locked model artifacts that the deployment side did not check."""
+    if isinstance(locked.artifacts, Unavailable) or not isinstance(current.artifacts,
+                                                                   Unavailable):
+        return ()
+    paths = ", ".join(a.path for a in locked.artifacts)
+    return (f"the lock records model artifacts ({paths}) that {source} did not verify"
+            " (take that lock with snapshot --artifact, or diff on the deployment host)",)
+
+
+def check(
+    lock: str | Path = lockfile.DEFAULT_PATH,
+    *,
+    against: str | Path | None = None,
+    policy: Policy | None = None,
+    deep: bool = False,
+    timeout: float | None = None,
+    progress: Progress | None = None,
+    pipelines: Sequence[str] = (),
+    pipeline_format: str = "auto",
+    artifacts: Sequence[str] = (),
+    artifact_progress: Progress | None = None,
+    python: Optional[str] = None,
+    say: Progress | None = None,
+) -> Report:
+    """Load `lock` and compare this host (or the lock `against`) with it.
+
+    With `policy` None the policy is found as the CLI finds it (envaudit.toml or
+    [tool.envaudit] in pyproject.toml, from the current directory up to the repository
+    root), so start-up checks and the CLI gate decide alike. `pipelines` ([NAME=]FILE) are
+    the deployment's pipeline configs, checked against the lock's [pipelines]. The model
+    artifacts the lock records are re-read on this host, at their locked paths or at
+    `artifacts` (matched by name); with `against`, the other lock's [[artifacts]] are
+    compared (and `artifacts` is an ArtifactError). The live side is `python`, an active
+    venv, or this interpreter (probes.interpreter.choose); `say` hears which. Raises
+    LockfileError when a lock is missing or invalid, ConfigError for a broken policy, and
+    envaudit.pipeline.interface.PipelineError when a pipeline file is invalid.
+    """
+    if policy is None:
+        from envaudit.config import load_policy
+
+        policy = load_policy()
+    locked = lockfile.load(Path(lock))
+    contracts = None
+    reader_notes: list[str] = []
+    if pipelines:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import for_diff
+
+        contracts = for_diff(pipelines, pipeline_format, locked.fingerprint.pipelines,
+                             reader_notes)
+    if against is not None:
+        current: LoadedLock | Fingerprint = _against(Path(against), artifacts)
+        source, own = str(against), frozenset[str]()
+    else:
+        current, source, own = live(python, deep=deep, timeout=timeout, progress=progress,
+                                    say=say)
+        current = _verify(locked.fingerprint, current, artifacts, artifact_progress)
+    if contracts is not None:
+        current = _with_pipelines(current, contracts)
+    report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy,
+                  footprint=own)
+    return dataclasses.replace(report, notes=(*reader_notes, *report.notes),
+                               pipelines=tuple(sorted(contracts or ())))
+
+
+def _against(against: Path, artifacts: Sequence[str]) -> LoadedLock:
+    """The lock of --against; --artifact (this host's files) does not apply to it."""
+    if artifacts:
+        from envaudit.artifacts.interface import ArtifactError
+
+        raise ArtifactError("--artifact reads this host's files; with --against the other"
+                            " lock's [[artifacts]] are compared")
+    return lockfile.load(against)
+
+
+def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]
+                    ) -> LoadedLock | Fingerprint:
+    """`current` with the deployment's pipelines read from --pipeline files."""
+    from envaudit.pipeline.attach import with_pipelines
+
+    if isinstance(current, LoadedLock):
+        return dataclasses.replace(current, fingerprint=with_pipelines(current.fingerprint,
+                                                                       contracts))
+    return with_pipelines(current, contracts)
+
+
+def _verify(locked: Fingerprint, current: Fingerprint, overrides: Sequence[str],
+            progress: Progress | None) -> Fingerprint:
+    if isinstance(locked.artifacts, Unavailable) and not overrides:
+        return current  # nothing to verify: no artifacts module imported
+    from envaudit.artifacts.api import verify
+
+    return verify(locked, current, overrides, progress=progress)
 
 def live(
     python: Optional[str] = None, *, deep: bool = False, timeout: Optional[float] = None,
@@ -100,64 +196,6 @@ def live(
         f"this host ({target.host.interpreter})")
     own = own_dependencies(target.host.distributions) if target.own else frozenset()
     return fp, where, own
-
-
-def check(
-    lock: PathLike = lockfile.DEFAULT_PATH,
-    *,
-    against: PathLike | None = None,
-    policy: Policy | None = None,
-    deep: bool = False,
-    timeout: float | None = None,
-    progress: Progress | None = None,
-    pipelines: Sequence[str] = (),
-    pipeline_format: str = "auto",
-    python: Optional[str] = None,
-    say: Progress | None = None,
-) -> Report:
-    """Load `lock` and compare the audited interpreter and this host (or the lock `against`).
-
-    With `policy` None the policy is found as the CLI finds it (envaudit.toml or
-    [tool.envaudit] in pyproject.toml, from the current directory up to the repository
-    root), so start-up checks and the CLI gate decide alike. `pipelines` ([NAME=]FILE) are
-    the deployment's pipeline configs, checked against the lock's [pipelines]. Raises
-    LockfileError when a lock is missing or invalid, ConfigError for a broken policy, and
-    envaudit.pipeline.interface.PipelineError when a pipeline file is invalid.
-    """
-    if policy is None:
-        from envaudit.config import load_policy
-
-        policy = load_policy()
-    locked = lockfile.load(Path(lock))
-    contracts = None
-    reader_notes: list[str] = []
-    if pipelines:  # read first: a bad file fails before the probes run
-        from envaudit.pipeline.attach import for_diff
-
-        contracts = for_diff(pipelines, pipeline_format, locked.fingerprint.pipelines,
-                             reader_notes)
-    if against is not None:
-        current: LoadedLock | Fingerprint = lockfile.load(Path(against))
-        source, own = str(against), frozenset[str]()
-    else:
-        current, source, own = live(python, deep=deep, timeout=timeout, progress=progress,
-                                    say=say)
-    if contracts is not None:
-        current = _with_pipelines(current, contracts)
-    report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy,
-                  footprint=own)
-    return dataclasses.replace(report, notes=(*reader_notes, *report.notes))
-
-
-def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]
-                    ) -> LoadedLock | Fingerprint:
-    """`current` with the deployment's pipelines read from --pipeline files."""
-    from envaudit.pipeline.attach import with_pipelines
-
-    if isinstance(current, LoadedLock):
-        return dataclasses.replace(current, fingerprint=with_pipelines(current.fingerprint,
-                                                                       contracts))
-    return with_pipelines(current, contracts)
 
 
 def snapshot(path: PathLike | None = None, *, python: Optional[str] = None,

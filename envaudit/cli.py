@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from envaudit import __version__, commands
-from envaudit.choices import ColorChoice, FailOn, FormatChoice
+from envaudit.choices import ColorChoice, FailOn, FleetFormatChoice, FormatChoice
 
 DEFAULT_LOCK = "envaudit.lock"  # envaudit.lockfile.DEFAULT_PATH, without importing it
 
@@ -70,6 +70,10 @@ def snapshot(
     ),
     pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
     pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
+    artifact: list[str] = typer.Option(
+        (), "--artifact", help="A model file or directory to record: size, sha256 and the"
+        " format's own facts (repeatable).",
+    ),
     python: Optional[str] = typer.Option(
         None, "--python", envvar="ENVAUDIT_PYTHON", help="Audit this interpreter (a path, a"
         " command, or an environment directory) instead of the active venv or envaudit's own.",
@@ -78,7 +82,18 @@ def snapshot(
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
         output=output, deep=deep, timeout=timeout, raw_ids=raw_ids,
-        pipeline=pipeline, pipeline_format=pipeline_format, python=python)))
+        pipeline=pipeline, pipeline_format=pipeline_format, artifact=tuple(artifact),
+        python=python)))
+
+
+# Fleet options of `diff` (docs/fleet.md): host identity in the report, Prometheus textfiles.
+_MODEL_HELP = ("Name of the model or pipeline this host serves (in the report; default: the"
+               " --pipeline names).")
+_HOSTNAME_HELP = ("Host name for the report (default: this host's; with --against: the lock's"
+                  " path), e.g. the Kubernetes node name.")
+_RAW_IDS_HELP = "Record the raw host id instead of a salted hash."
+_TEXTFILE_HELP = ("With --format prometheus: write envaudit.prom atomically into this"
+                  " node_exporter textfile-collector directory.")
 
 
 @app.command()
@@ -114,6 +129,15 @@ def diff(
     ),
     pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
     pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
+    artifact: list[str] = typer.Option(
+        (), "--artifact", help="Where a locked artifact is on this host, if not at its locked"
+        " path (matched by name; repeatable).",
+    ),
+    # Fleet options (docs/fleet.md): host identity in the report, Prometheus textfiles.
+    model: Optional[str] = typer.Option(None, "--model", help=_MODEL_HELP),
+    hostname: Optional[str] = typer.Option(None, "--hostname", help=_HOSTNAME_HELP),
+    raw_ids: bool = typer.Option(False, "--raw-ids", help=_RAW_IDS_HELP),
+    textfile_dir: Optional[Path] = typer.Option(None, "--textfile-dir", help=_TEXTFILE_HELP),
     python: Optional[str] = typer.Option(
         None, "--python", envvar="ENVAUDIT_PYTHON", help="Audit this interpreter (a path, a"
         " command, or an environment directory) instead of the active venv or envaudit's own.",
@@ -123,7 +147,30 @@ def diff(
     _exit(commands.run(lambda: commands.diff(
         lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
         timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
-        color=color, pipeline=pipeline or (), pipeline_format=pipeline_format, python=python)))
+        color=color, pipeline=pipeline or (), pipeline_format=pipeline_format,
+        artifact=tuple(artifact), model=model, hostname=hostname, raw_ids=raw_ids,
+        textfile_dir=textfile_dir, python=python)))
+
+
+
+@app.command()
+def report(
+    paths: list[Path] = typer.Argument(
+        ..., help="Host reports (envaudit diff --format json) or directories of *.json."
+    ),
+    fmt: FleetFormatChoice = typer.Option(
+        FleetFormatChoice.TEXT, "--format", "-f", help="Report format."
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.ERROR, "--fail-on", help="Lowest severity on any host that makes the exit code 1."
+    ),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", help="Write the report to this file instead of stdout."
+    ),
+) -> None:
+    """Merge many host reports into one host × root-cause matrix (docs/fleet.md)."""
+    _exit(commands.run(lambda: commands.report(
+        paths=paths, fmt=fmt, fail_on=fail_on, output=output)))
 
 
 @app.command()

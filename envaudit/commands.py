@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from envaudit.choices import ColorChoice, ExitCode, FailOn, FormatChoice
+from envaudit.choices import ColorChoice, ExitCode, FailOn, FleetFormatChoice, FormatChoice
 from envaudit.errors import EnvauditError, UsageError
 from envaudit.output import err, write_output
 
 if TYPE_CHECKING:
+    from envaudit.model import Fingerprint
     from envaudit.report import Report
 
 
@@ -37,9 +38,9 @@ def run(body: Callable[[], int]) -> int:
 
 def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
              pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto",
-             python: Optional[str] = None) -> int:
-    """Take a snapshot of this host, of --python or an active venv (else this interpreter),
-    and the --pipeline contracts; write the lock."""
+             artifact: Sequence[str] = (), python: Optional[str] = None) -> int:
+    """Take a snapshot of this host and of --python or an active venv (else this
+    interpreter), with the --pipeline contracts and the model files `artifact`; write it."""
     from envaudit import lockfile
     from envaudit.collect import default_probes
     from envaudit.collect import snapshot as take
@@ -61,11 +62,28 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         from envaudit.pipeline.attach import with_pipelines
 
         fp = with_pipelines(fp, contracts)
+    if artifact:
+        fp = _with_artifacts(fp, artifact)
     write_output(lockfile.dumps(fp), output)
+    if deep:  # a failed child is never a silent success (the lock also keeps the reason)
+        from envaudit.probes.gpu_runtime import failures
+
+        for line in failures(fp.runtime):
+            err(f"envaudit: warning: {line}")
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
     return int(ExitCode.OK)
+
+
+def _with_artifacts(fp: Fingerprint, paths: Sequence[str]) -> Fingerprint:
+    """Record the model files of snapshot --artifact; say what is wrong with them on stderr."""
+    from envaudit.artifacts.api import problems, record
+
+    fp = record(fp, paths, progress=lambda line: err(f"envaudit: {line}"))
+    for line in problems(fp.artifacts if isinstance(fp.artifacts, tuple) else ()):
+        err(f"envaudit: warning: {line}")
+    return fp
 
 
 def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> bool:
@@ -87,18 +105,26 @@ def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
     verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
-    pipeline: Sequence[str] = (), pipeline_format: str = "auto", python: Optional[str] = None,
+    pipeline: Sequence[str] = (), pipeline_format: str = "auto", artifact: Sequence[str] = (),
+    model: Optional[str] = None, hostname: Optional[str] = None, raw_ids: bool = False,
+    textfile_dir: Optional[Path] = None, python: Optional[str] = None,
 ) -> int:
-    """Compare this host (or the lock `against`) with `lock`; write the report."""
+    """Compare this host (or the lock `against`) with `lock`; write the report.
+
+    `model`, `hostname` and `raw_ids` say who the report is about (JSON and Prometheus);
+    `textfile_dir` writes the Prometheus metrics into a node_exporter directory.
+    """
     from envaudit.api import check
     from envaudit.config import expired_ignores, load_policy
+    from envaudit.fleet import hostreport
 
-    if against is not None and (deep or timeout is not None or python):
-        option = "--deep" if deep else "--timeout" if timeout is not None else "--python"
-        raise UsageError(f"{option} probes the live host and does not apply with --against")
+    _live_only(against, deep, timeout, artifact, python)
+    _check_fleet_options(fmt, output, textfile_dir,
+                         {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids})
     policy = load_policy(config)
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
-                   pipelines=pipeline, pipeline_format=pipeline_format,
+                   pipelines=pipeline, pipeline_format=pipeline_format, artifacts=artifact,
+                   artifact_progress=lambda line: err(f"envaudit: {line}"),
                    python=python, say=lambda line: err(f"envaudit: {line}"))
     if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
         err(f"envaudit: policy: {policy.describe()}")
@@ -106,9 +132,37 @@ def diff(
         err(f"envaudit: note: {note}")
     for note in report.notes:
         err(f"envaudit: {note}" if note.startswith("warning: ") else f"envaudit: note: {note}")
+    model = model or ",".join(report.pipelines)  # a host serves the pipelines it checks
+    report = hostreport.with_host(report, against, hostname, model, raw_ids)
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
-    write_output(text, output)
+    hostreport.textfile_or_output(text, fmt, output, textfile_dir, model)
     return int(report.exit_code(fail_on))
+
+
+def _live_only(against: Optional[Path], deep: bool, timeout: Optional[float],
+               artifact: Sequence[str], python: Optional[str] = None) -> None:
+    """Options that read the live host are usage errors with --against."""
+    if against is None:
+        return
+    if deep or timeout is not None or python:
+        option = "--deep" if deep else "--timeout" if timeout is not None else "--python"
+        raise UsageError(f"{option} probes the live host and does not apply with --against")
+    if artifact:
+        raise UsageError("--artifact reads this host's files and does not apply with --against"
+                         " (the other lock's [[artifacts]] are compared)")
+
+
+def _check_fleet_options(
+    fmt: FormatChoice, output: Optional[str], textfile_dir: Optional[Path],
+    given: dict[str, object],
+) -> None:
+    """--textfile-dir misused is a usage error; host options another format ignores, a note."""
+    from envaudit.fleet.hostreport import TEXTFILE_USAGE, ignored_host_options, textfile_misused
+
+    if textfile_misused(fmt, output, textfile_dir):
+        raise UsageError(f"--textfile-dir {TEXTFILE_USAGE}")
+    for option in ignored_host_options(fmt, given):
+        err(f"envaudit: note: {option} is only written by --format json and prometheus")
 
 
 def _render(
@@ -120,6 +174,18 @@ def _render(
 
     width = shutil.get_terminal_size((100, 24)).columns
     return get_format(fmt, color=color, width=width, verbosity=verbosity).render(report, fail_on)
+
+
+def report(
+    *, paths: Sequence[Path], fmt: FleetFormatChoice, fail_on: FailOn, output: Optional[str],
+) -> int:
+    """Merge many host reports (files or directories of *.json) into one matrix; write it."""
+    from envaudit.fleet.merge import merge
+    from envaudit.formats import get_fleet_format
+
+    fleet = merge(paths, lambda line: err(f"envaudit: warning: {line}"))
+    write_output(get_fleet_format(fmt).render(fleet, fail_on), output)
+    return int(fleet.exit_code(fail_on))
 
 
 def show(*, lock: Path) -> int:
@@ -182,7 +248,6 @@ def explain(*, rule_id: str) -> int:
 
     write_output(docgen.explain(docgen.find_rule(rule_id)), None)
     return int(ExitCode.OK)
-
 
 
 def export(*, lock: Path, fmt: str, output: Optional[str], wheels: Optional[Path]) -> int:

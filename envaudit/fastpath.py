@@ -14,13 +14,13 @@ from typing import Any, Optional
 
 DEFAULTS: dict[str, Any] = {
     "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False,
-    "pipeline": None, "pipeline_format": "auto", "python": None,
+    "pipeline": None, "pipeline_format": "auto", "artifact": (), "python": None,
 }
 VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout",
                  "--pipeline": "pipeline", "--pipeline-format": "pipeline_format",
-                 "--python": "python"}
-# A snapshot that reads pipeline files is not the hot path: typer parses it.
-_TYPER_ONLY = ("--pipeline", "--pipeline-format")
+                 "--artifact": "artifact", "--python": "python"}
+# A snapshot that reads pipeline or model files is not the hot path: typer parses it.
+_TYPER_ONLY = ("--pipeline", "--pipeline-format", "--artifact")
 FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids"}
 MIN_TIMEOUT = 0.1
 

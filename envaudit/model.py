@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 
 from envaudit import codec
 
-if TYPE_CHECKING:  # annotations only: a plain snapshot does not load the pipeline package
+if TYPE_CHECKING:  # annotations only: a plain snapshot loads neither role
+    from envaudit.artifacts.interface import Artifact
     from envaudit.pipeline.interface import Pipeline
 
 T = TypeVar("T")
@@ -58,8 +59,7 @@ class PythonInfo:
     prefix: str
     base_prefix: str
     virtualenv: bool
-    # The interpreter's own tag, e.g. cp312-cp312-linux_x86_64 (probes/_interp.py; older locks
-    # may hold packaging's first tag, cp312-cp312-manylinux_2_39_x86_64).
+    # The interpreter's own wheel tag, e.g. cp312-cp312-linux_x86_64 (docs/lockfile.md).
     tag: str
 
 
@@ -100,6 +100,9 @@ class Package:
     editable: bool = False
     # Versions of the same name found later on sys.path (shadowed, never imported).
     shadowed: tuple[str, ...] = ()
+    # Import packages it installs that another installed distribution installs too
+    # (RECORD / top_level.txt; "nvidia/cudnn" for a namespace package's subpackage).
+    shared_imports: tuple[str, ...] = ()
     # The `Tag:` lines of the wheel's WHEEL file (cp312-cp312-manylinux_2_28_x86_64...);
     # empty when not installed from a wheel or not recorded (older locks).
     wheel_tags: tuple[str, ...] = ()
@@ -204,6 +207,9 @@ class Fingerprint:
     runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
     # The pre/post-processing contracts by name (snapshot/diff --pipeline; envaudit.pipeline).
     pipelines: Fact[Mapping[str, Pipeline]] = Unavailable("not recorded (use --pipeline)")
+    # Model files (snapshot --artifact): the lock's optional [[artifacts]] (artifacts/lock.py).
+    artifacts: Fact[tuple[Artifact, ...]] = Unavailable(
+        "not recorded (snapshot --artifact PATH records model files)")
 
     def package(self, name: str) -> Package | None:
         """The active distribution named `name` (canonical), or None."""
@@ -290,6 +296,22 @@ class PipelinesSection(Section):
         return lock.decode(raw, problems.add, ignore_unknown=newer)
 
 
+@dataclass(frozen=True)
+class ArtifactsSection(Section):
+    """[[artifacts]]: written and read by envaudit.artifacts.lock, imported only when used
+    (a plain snapshot or a diff of a lock without artifacts never loads the role)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.artifacts import lock
+
+        return lock.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.artifacts import lock  # reads only the keys it knows, newer lock or not
+
+        return lock.decode(raw, problems.add)
+
+
 #: Every section of the fingerprint, in lock order: the one list the lockfile, the
 #: comparison, the snapshot, `show` and the documentation test derive from.
 SECTIONS: tuple[Section, ...] = (
@@ -307,4 +329,7 @@ SECTIONS: tuple[Section, ...] = (
     # Optional (schema 1.1), only with --pipeline: PIPE-* compare the typed contracts, and a
     # lock without pipelines says nothing about them (absent, not [unavailable]).
     PipelinesSection("pipelines", "map", dict, compared=False, listed=False),
+    # Optional (schema 1.1), only with --artifact: ART-* compare the typed artifacts, and a
+    # lock without artifacts says nothing about them (absent, not [unavailable]).
+    ArtifactsSection("artifacts", "array", None, compared=False, listed=False),
 )

@@ -46,6 +46,16 @@ def _frameworks(fw: Any) -> tuple[str, list[str]]:
                           for name, f in sorted(fw.items())]
 
 
+def _artifacts(arts: Any) -> tuple[str, list[str]]:
+    """One line per recorded model artifact."""
+    lines = []
+    for a in arts:
+        size = sum(f.size for f in a.files)
+        lines.append(f"  {a.path} ({a.format or a.kind}, {len(a.files)} files, {size} bytes)"
+                     + (f": {len(a.problems)} problem(s)" if a.problems else ""))
+    return f"{len(arts)}", lines
+
+
 def _pipelines(pipelines: Any) -> tuple[str, list[str]]:
     return ", ".join(sorted(pipelines)) or "(none)", []
 
@@ -65,6 +75,7 @@ SUMMARIES: Mapping[str, Optional[tuple[str, Summary]]] = {
     "cuda_toolkit": None,
     "runtime": None,
     "pipelines": ("pipelines", _pipelines),
+    "artifacts": ("artifacts", _artifacts),
 }
 
 
@@ -77,7 +88,7 @@ def _sections(fp: Fingerprint) -> list[str]:
         label, summary = shown
         value = getattr(fp, section.attr)
         if isinstance(value, Unavailable):
-            if section.listed:  # an absent optional section (pipelines) is not a gap
+            if section.listed:  # an absent optional section (pipelines, artifacts) is not a gap
                 lines.append(f"{label:12} unknown ({value.reason})")
             continue
         head, items = summary(value)

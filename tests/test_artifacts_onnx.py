@@ -207,3 +207,62 @@ def test_missing_file_and_size_limit(tmp_path: Path) -> None:
     onnx.save(_detector(), path)
     with pytest.raises(ArtifactError, match="limit"):
         read_onnx(path, max_bytes=10)
+
+
+def _as_onnx_sees_it(path: Path) -> tuple[object, ...]:
+    """The same facts read by the onnx package, for comparison."""
+    model = onnx.load(str(path), load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+
+    def dims(value_info: object) -> tuple[object, ...]:
+        shape = value_info.type.tensor_type.shape  # type: ignore[attr-defined]
+        return tuple(d.dim_value if d.HasField("dim_value") else d.dim_param or None
+                     for d in shape.dim)
+
+    return (
+        model.ir_version, model.producer_name, model.producer_version,
+        {o.domain: o.version for o in model.opset_import},
+        [(i.name, dims(i)) for i in model.graph.input if i.name not in initializers],
+        [(o.name, dims(o)) for o in model.graph.output],
+    )
+
+
+def test_model_exported_by_torch_matches_the_onnx_package(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU())
+    path = tmp_path / "net.onnx"
+    with warnings.catch_warnings():  # the TorchScript-based exporter is deprecated, not gone
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, torch.zeros(1, 3, 32, 32), str(path), dynamo=False,
+                          opset_version=17, input_names=["images"],
+                          dynamic_axes={"images": {0: "batch"}})
+    got = read_onnx(path)
+    expected = _as_onnx_sees_it(path)
+    assert (got.ir_version, got.producer_name, got.producer_version, dict(got.opsets),
+            [(t.name, t.shape) for t in got.inputs],
+            [(t.name, t.shape) for t in got.outputs]) == expected
+    assert got.inputs[0].shape == ("batch", 3, 32, 32)
+
+
+def test_arbitrary_bytes_give_a_result_or_one_line_error() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    valid = _detector().SerializeToString()
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.one_of(
+        st.binary(max_size=200),
+        st.tuples(st.integers(0, len(valid) - 1), st.integers(0, 255)).map(
+            lambda edit: valid[: edit[0]] + bytes([edit[1]]) + valid[edit[0] + 1:]),
+        st.integers(0, len(valid)).map(lambda cut: valid[:cut]),
+    ))
+    def check(data: bytes) -> None:
+        try:
+            parse_onnx(data, name="fuzz.onnx")
+        except ArtifactError as e:
+            assert "\n" not in str(e) and str(e).startswith("fuzz.onnx: ")
+
+    check()

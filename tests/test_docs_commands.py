@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,8 +84,10 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert result.exit_code == 0
     (tmp_path / "model" / "envaudit.lock").write_text((tmp_path / "envaudit.lock").read_text())
     _pipeline_files(tmp_path)
+    _artifact_fixtures(tmp_path)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
     (tmp_path / "envaudit.toml").write_text(policy_example(), encoding="utf-8")
+    _fleet_files(tmp_path)
     return tmp_path
 
 
@@ -109,6 +112,38 @@ def _pipeline_files(root: Path) -> None:
         contracts = load([str(root / spec) if "=" not in spec else spec.replace(
             "=", f"={root}/", 1)])
         (root / name).write_text(lockfile.dumps(replace(host, pipelines=contracts)))
+
+
+def _artifact_fixtures(root: Path) -> None:
+    """docs/model-artifacts.md: a complete SavedModel export, its lock (this host plus the
+    export), the deployment's copy with one variables shard missing, and its lock."""
+    from envaudit.artifacts.api import record
+    from tests.artifact_files import savedmodel
+
+    export = savedmodel(root / "export" / "saved_model", shards=2)
+    shutil.copytree(export, root / "deploy" / "saved_model")
+    (root / "deploy" / "saved_model" / "variables" / "variables.data-00001-of-00002").unlink()
+    host = lockfile.load(root / "envaudit.lock").fingerprint
+    (root / "model.lock").write_text(lockfile.dumps(record(host, ["export/saved_model"])))
+    (root / "deploy.lock").write_text(lockfile.dumps(record(host, ["deploy/saved_model"])))
+
+
+_FLEET_REPORTS: dict[str, str] = {}
+
+
+def _fleet_files(tmp_path: Path) -> None:
+    """docs/fleet.md: host reports in reports/ and a node_exporter textfile/ directory."""
+    (tmp_path / "textfile").mkdir()
+    (tmp_path / "reports").mkdir()
+    for name, current in (("node-1", "serving.lock"), ("node-2", "training.lock")):
+        path = tmp_path / "reports" / f"{name}.json"
+        if name not in _FLEET_REPORTS:  # built once: the locks are the same in every sandbox
+            result = cli_runner().invoke(app, [
+                "diff", "training.lock", "--against", current, "--format", "json",
+                "--hostname", name, "-o", str(path)])
+            assert result.exit_code in (0, 1), result.output
+            _FLEET_REPORTS[name] = path.read_text(encoding="utf-8")
+        path.write_text(_FLEET_REPORTS[name], encoding="utf-8")
 
 
 def test_docs_show_commands() -> None:

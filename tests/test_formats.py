@@ -53,7 +53,10 @@ def test_empty_report() -> None:
     for choice in FormatChoice:
         out = get_format(choice, color=True).render(empty, FailOn.ERROR)
         assert out.endswith("\n")
-        if choice in (FormatChoice.TEXT, FormatChoice.MARKDOWN):
+        if choice is FormatChoice.PROMETHEUS:
+            assert 'envaudit_drift{model="",severity="info"} 0' in out
+            assert "envaudit_findings{" not in out
+        elif choice in (FormatChoice.TEXT, FormatChoice.MARKDOWN):
             assert "No drift" in out
         elif choice in (FormatChoice.JSON, FormatChoice.SARIF):
             doc = json.loads(out)

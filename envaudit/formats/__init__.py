@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NoReturn
 
-from envaudit.choices import FormatChoice
+from envaudit.choices import FleetFormatChoice, FormatChoice
 
 if TYPE_CHECKING:
+    from envaudit.fleet.interface import FleetFormat
     from envaudit.formats.interface import Format
 
 
@@ -30,6 +31,10 @@ def get_format(
         from envaudit.formats.markdown import MarkdownFormat
 
         return MarkdownFormat()
+    if choice is FormatChoice.PROMETHEUS:
+        from envaudit.formats.prometheus import PrometheusFormat
+
+        return PrometheusFormat()
     if choice is FormatChoice.SARIF:
         from envaudit.formats.sarif import SarifFormat
 
@@ -45,4 +50,25 @@ def get_format(
     _never(choice)
 
 
-__all__ = ["Format", "FormatChoice", "get_format"]
+def get_fleet_format(choice: FleetFormatChoice) -> FleetFormat:
+    """The format of `envaudit report` for `choice`."""
+    if choice is FleetFormatChoice.TEXT:
+        from envaudit.formats.fleet_text import FleetTextFormat
+
+        return FleetTextFormat()
+    if choice is FleetFormatChoice.MARKDOWN:
+        from envaudit.formats.fleet_markdown import FleetMarkdownFormat
+
+        return FleetMarkdownFormat()
+    if choice is FleetFormatChoice.HTML:
+        from envaudit.formats.html import HtmlFormat
+
+        return HtmlFormat()
+    if choice is FleetFormatChoice.JSON:
+        from envaudit.formats.fleet_json import FleetJsonFormat
+
+        return FleetJsonFormat()
+    _never(choice)
+
+
+__all__ = ["FleetFormatChoice", "Format", "FormatChoice", "get_fleet_format", "get_format"]

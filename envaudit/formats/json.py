@@ -63,5 +63,7 @@ class JsonFormat(Format):
             "current": report.current_source,
             "notes": list(report.notes),
             "policy": report.policy or None,
+            # Who the report is about (docs/fleet.md); null when the caller did not say.
+            "host": report.host.to_dict() if report.host is not None else None,
         }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,14 +1,19 @@
 """PythonProbe: the interpreter that runs inference.
 
-Its facts come from envaudit.probes._interp, the standard-library-only module that
-`--python` also runs under another interpreter: one implementation for both.
+Standard library only (no `packaging`): the probe must give the same answer whatever else is
+installed. Its facts come from envaudit.probes._interp, the module that `--python` also runs
+under another interpreter: one implementation for both.
 """
 
 from __future__ import annotations
 
 from envaudit.model import PythonInfo
 from envaudit.probes import _interp
+from envaudit.probes._interp import abi_tag, interpreter_tag, platform_tag, python_tag
 from envaudit.probes.interface import Host, Probe
+
+__all__ = ["PythonProbe", "abi_tag", "interpreter_tag", "platform_tag", "python_info",
+           "python_tag"]
 
 
 def python_info(facts: dict[str, object]) -> PythonInfo:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from envaudit._compat import tomllib
+from envaudit.distributions import FAMILIES
 from envaudit.errors import CatalogError
 from envaudit.rules.interface import CHECKS, Impact, Rule, Severity
 
@@ -25,8 +26,6 @@ class Catalog:
     # Inference-critical packages and tooling-only packages (data/packages.toml).
     critical: frozenset[str]
     tooling: frozenset[str]
-    # Import package -> distributions that all install it (cv2, onnxruntime...).
-    import_conflicts: Mapping[str, tuple[str, ...]]
 
     def get(self, rule_id: str) -> Rule | None:
         for rule in self.rules:
@@ -37,6 +36,20 @@ class Catalog:
     @property
     def groups(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.group for r in self.rules))
+
+
+def expand_families(value: Any) -> Any:
+    """"@tensorflow" inside a params list → every distribution of that family
+    (envaudit.distributions, the one definition the probes use too)."""
+    if isinstance(value, dict):
+        return {k: expand_families(v) for k, v in value.items()}
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            family = FAMILIES.get(item[1:]) if isinstance(item, str) and item[:1] == "@" else None
+            out.extend(family if family is not None else [expand_families(item)])
+        return out
+    return value
 
 
 def _rule(raw: Mapping[str, Any], where: str) -> Rule:
@@ -65,7 +78,7 @@ def _rule(raw: Mapping[str, Any], where: str) -> Rule:
         fix=str(raw["fix"]).strip(),
         references=refs,
         check=str(raw["check"]),
-        params=dict(raw.get("params", {})),
+        params=expand_families(dict(raw.get("params", {}))),
         generic=bool(raw.get("generic", False)),
         evidence=tuple(raw.get("evidence", ())),
         drift_only=bool(raw.get("drift-only", True)),
@@ -94,7 +107,6 @@ def load_catalog() -> Catalog:
         pkgs = tomllib.load(fh)
     return Catalog(
         rules=tuple(sorted(rules, key=lambda r: r.id)),
-        critical=frozenset(pkgs["critical"]),
+        critical=frozenset(expand_families(pkgs["critical"])),
         tooling=frozenset(pkgs["tooling"]),
-        import_conflicts={k: tuple(v) for k, v in pkgs["import-conflicts"].items()},
     )

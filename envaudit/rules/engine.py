@@ -113,7 +113,6 @@ def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy
         changes=tuple(compare(locked, current)),
         critical=catalog.critical | policy.critical,
         tooling=catalog.tooling,
-        import_conflicts=catalog.import_conflicts,
         notes=notes,
         policy=policy,
         today=today,

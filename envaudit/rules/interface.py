@@ -61,8 +61,6 @@ class Context:
     changes: tuple[Change, ...]
     critical: frozenset[str] = frozenset()
     tooling: frozenset[str] = frozenset()
-    # Import package -> the distributions that all install it (cv2, onnxruntime...).
-    import_conflicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[LockNote, ...] = ()
     # The team's policy (ignores, severities, allowed ranges).
     policy: Policy = field(default_factory=Policy)

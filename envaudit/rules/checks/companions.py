@@ -5,28 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Optional
 
-from packaging.version import InvalidVersion, Version
-
 from envaudit.model import Fingerprint, Package
 from envaudit.rules.interface import Context, Match, Severity, check
-
-
-def _version(text: str) -> Optional[Version]:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
-def minor(text: str) -> str:
-    """"2.7.1+cu126" → "2.7"; "" when it is not a version."""
-    v = _version(text)
-    return f"{v.release[0]}.{v.release[1] if len(v.release) > 1 else 0}" if v else ""
-
-
-def _public(text: str) -> Optional[Version]:
-    v = _version(text)
-    return Version(v.public) if v else None
+from envaudit.rules.versions import minor, public_version
 
 
 def _first(fp: Fingerprint, names: Any) -> Optional[Package]:
@@ -47,20 +28,20 @@ def _table(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional[str]
 
 
 def _same_minor(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional[str]:
-    since, found = _public(str(pair.get("since", "0"))), _public(fw.version)
+    since, found = public_version(str(pair.get("since", "0"))), public_version(fw.version)
     if since is None or found is None or found < since or minor(comp.version) == minor(fw.version):
         return None
     return f"{comp.name} must have the same major.minor as {fw.name}"
 
 
 def _same_release(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional[str]:
-    if _public(fw.version) == _public(comp.version):
+    if public_version(fw.version) == public_version(comp.version):
         return None
     return f"{comp.name} must be exactly {fw.name}'s version"
 
 
 def _not_newer(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional[str]:
-    a, b = _public(fw.version), _public(comp.version)
+    a, b = public_version(fw.version), public_version(comp.version)
     if a is None or b is None or b <= a:
         return None
     return f"{comp.name} must not be newer than {fw.name}"

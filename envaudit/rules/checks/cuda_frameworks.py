@@ -8,11 +8,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 
 from envaudit.model import CudaLibrary, Fingerprint, Framework, Unavailable
 from envaudit.rules.checks.gpu import cuda_builds, libraries
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.versions import public_version
 
 
 @check("framework-cuda-to-cpu")
@@ -60,19 +60,12 @@ def loader_picks_system_copy(ctx: Context, params: Mapping[str, Any]) -> Iterato
                         f" {wheel.path}", Severity.ERROR if major else None)
 
 
-def _version(text: str) -> Optional[Version]:
-    try:
-        return Version(Version(text).public)
-    except InvalidVersion:
-        return None
-
-
 def needed_cudnn(fp: Fingerprint, name: str, fw: Framework,
                  table: list[Mapping[str, Any]]) -> Optional[str]:
     """The cuDNN major a framework build needs: its own record, else the documented table."""
     if fw.cudnn:
         return fw.cudnn.split(".")[0]
-    found, family = _version(fw.version), fw.cuda.split(".")[0]
+    found, family = public_version(fw.version), fw.cuda.split(".")[0]
     for row in table:
         if row["framework"] != name or str(row.get("cuda_major", family)) != family:
             continue

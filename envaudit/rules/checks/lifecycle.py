@@ -6,8 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 from envaudit.model import Gpu
-from envaudit.rules.checks.gpu import cc, nvidia, ver, visible_gpus
+from envaudit.rules.checks.gpu import nvidia, visible_gpus
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.versions import cc, ver
 
 
 def last_branch(gpu: Gpu, table: list[Mapping[str, Any]]) -> Optional[Mapping[str, Any]]:

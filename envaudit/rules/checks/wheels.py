@@ -8,17 +8,12 @@ from typing import Any, Optional
 
 from envaudit.model import Fingerprint, Package, PlatformInfo, Unavailable
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.versions import machine
 
 _PERENNIAL = re.compile(r"^(manylinux|musllinux)_(\d+)_(\d+)_(\w+)$")
 # PEP 600: the legacy manylinux tags are aliases of glibc floors.
 _LEGACY = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-_ARCH = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}
 _SYSTEMS = {"macosx": "Darwin", "win": "Windows"}
-
-
-def _arch(text: str) -> str:
-    low = text.lower()
-    return _ARCH.get(low, low)
 
 
 def _linux(tag: str) -> Optional[tuple[str, tuple[int, int], str]]:
@@ -48,7 +43,7 @@ def platform_problem(tag: str, plat: PlatformInfo) -> Optional[str]:
     libc, floor, arch = linux
     if plat.system not in ("Linux", ""):
         return f"{tag} is a Linux wheel and this host runs {plat.system}"
-    if plat.machine and _arch(arch) != _arch(plat.machine):
+    if plat.machine and machine(arch) != machine(plat.machine):
         return f"{tag} is built for {arch}, this host is {plat.machine}"
     return _libc_problem(tag, libc, floor, plat)
 
