@@ -19,7 +19,7 @@ from envaudit.errors import LockfileError, OutputError
 from envaudit.model import Fingerprint, Meta, Unavailable
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1  # 1.1: the optional [behaviour] section (snapshot --probe)
 SCHEMA = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 DEFAULT_PATH = "envaudit.lock"
 
@@ -101,8 +101,18 @@ def to_dict(fp: Fingerprint) -> dict[str, Any]:
             doc[key] = _encode(value)
     if unavailable:
         doc["unavailable"] = dict(sorted(unavailable.items()))
+    _optional_sections(fp, doc)
     doc["envaudit"]["content-hash"] = content_hash(doc)
     return doc
+
+
+def _optional_sections(fp: Fingerprint, doc: dict[str, Any]) -> None:
+    """Sections with their own (de)serialisation module, written only when collected."""
+    from envaudit.behaviour import section
+
+    behaviour = section.encode(fp.behaviour)
+    if behaviour is not None:
+        doc[section.KEY] = behaviour
 
 
 def _array_sort_key(item: Any) -> tuple[Any, ...]:
@@ -266,6 +276,7 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
     )
     sections: dict[str, Any] = {a: _decode_section(doc, a, problems) for a in _SECTIONS}
     sections.update(_unavailable(doc, problems))
+    sections["behaviour"] = _behaviour(doc, problems)
     if problems.items:
         more = len(problems.items) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
@@ -275,6 +286,12 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         notes.append(LockNote("content-hash", f"{source} {what}: it was edited by hand or by"
                               " another tool after envaudit wrote it"))
     return LoadedLock(Fingerprint(meta=meta, **sections), tuple(notes))
+
+
+def _behaviour(doc: dict[str, Any], problems: _Problems) -> Any:
+    from envaudit.behaviour import section
+
+    return section.decode(doc, problems)
 
 
 def _schema(doc: Mapping[str, Any], source: str) -> tuple[Mapping[str, Any], str, list[LockNote]]:
