@@ -11,8 +11,9 @@ from pathlib import Path
 
 from envaudit import lockfile
 from envaudit.lockfile import LoadedLock
-from envaudit.model import Fingerprint
+from envaudit.model import Fingerprint, Unavailable
 from envaudit.policy import Policy
+from envaudit.probes.interface import Probe
 from envaudit.report import Report, make_report
 from envaudit.snapshot import Progress, default_probes, snapshot
 
@@ -40,6 +41,16 @@ def diff(
     return make_report(findings, locked_source, current_source, other)
 
 
+def _live(locked: Fingerprint, probes: list[Probe], progress: Progress | None,
+          probe: bool | None) -> Fingerprint:
+    """A snapshot of this host, with the lock's behavioural probes run live when asked."""
+    if probe is False or (isinstance(locked.behaviour, Unavailable) and not probe):
+        return snapshot(probes=probes, progress=progress)
+    from envaudit.behaviour.api import probed_snapshot, recorded_libraries
+
+    return probed_snapshot(probes, libraries=recorded_libraries(locked), progress=progress)
+
+
 def check(
     lock: str | Path = lockfile.DEFAULT_PATH,
     *,
@@ -48,9 +59,11 @@ def check(
     deep: bool = False,
     timeout: float | None = None,
     progress: Progress | None = None,
+    probe: bool | None = None,
 ) -> Report:
     """Load `lock` and compare this host (or the lock `against`) with it.
 
+    `probe`: run the lock's behavioural probes live (None: when the lock has them).
     Raises envaudit.errors.LockfileError when a lock is missing or invalid.
     """
     locked = lockfile.load(Path(lock))
@@ -60,6 +73,6 @@ def check(
         source = str(against)
     else:
         kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
-        current = snapshot(probes=default_probes(**kwargs), progress=progress)
+        current = _live(locked.fingerprint, default_probes(**kwargs), progress, probe)
         source = "this host"
     return diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)

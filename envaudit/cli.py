@@ -86,12 +86,15 @@ def snapshot(
     raw_ids: bool = typer.Option(
         False, "--raw-ids", help="Record raw GPU UUIDs and serials instead of salted hashes."
     ),
+    probe: bool = typer.Option(
+        False, "--probe", help="Also run the behavioural output probes, one child per library."
+    ),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     from envaudit.commands import run_snapshot
 
     with _errors():
-        run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)
+        run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids, probe=probe)
 
 
 @app.command()
@@ -115,6 +118,9 @@ def diff(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
     ),
+    probe: Optional[bool] = typer.Option(
+        None, "--probe/--no-probe", help="Run the lock's output probes live"
+        " (default: when the lock has them)."),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     from envaudit.api import check
@@ -125,7 +131,8 @@ def diff(
         policy = load_policy(config)
         for note in expired_ignores(policy):
             _err(f"envaudit: note: {note}")
-        report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
+        report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                       probe=probe)
         for note in report.notes:
             _err(f"envaudit: note: {note}")
         width = shutil.get_terminal_size((100, 24)).columns

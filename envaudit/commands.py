@@ -24,15 +24,21 @@ def write_output(text: str, output: Optional[str]) -> None:
         write_atomic(Path(output), text)
 
 
-def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> None:
+def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
+                 probe: bool = False) -> None:
     """Take a snapshot of this host and write the lock. Raises EnvauditError."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
 
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
-    fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
-              progress=progress)
+    probes = default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids)
+    if probe:  # only then: the behaviour package (and rich) stay unimported otherwise
+        from envaudit.behaviour.api import probed_snapshot
+
+        fp = probed_snapshot(probes, progress=progress)
+    else:
+        fp = take(probes=probes, progress=progress)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 DEFAULTS: dict[str, Any] = {
-    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False,
+    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False, "probe": False,
 }
 VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout"}
-FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids"}
+FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids", "--probe": "probe"}
 MIN_TIMEOUT = 0.1
 
 

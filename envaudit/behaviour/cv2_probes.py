@@ -54,6 +54,8 @@ def codec(*, device: str, fmt: str) -> Result:
     if not ok:
         raise RuntimeError(f"cv2.imencode({ext}) returned False")
     decoded = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    if decoded is None:
+        raise RuntimeError(f"cv2.imdecode could not read its own {fmt} output")
     err = float(np.abs(decoded.astype(np.int16) - img.astype(np.int16)).max())
     data = encoded.tobytes() + decoded.tobytes()
     return result(data, metrics={"encoded-bytes": float(encoded.size), "max-abs-err": err})

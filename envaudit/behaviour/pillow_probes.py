@@ -23,7 +23,7 @@ def _mean(data: bytes) -> float:
     return sum(data) / len(data) if data else 0.0
 
 
-def resize(*, device: str, filter: str, direction: str) -> Result:  # noqa: A002 - Pillow's word
+def resize(*, device: str, filter: str, direction: str) -> Result:
     data = _image().resize(_SIZES[direction], _filter(filter)).tobytes()
     return result(data, metrics={"mean": _mean(data)})
 

@@ -69,6 +69,7 @@ def _rule(raw: Mapping[str, Any], where: str) -> Rule:
         generic=bool(raw.get("generic", False)),
         evidence=tuple(raw.get("evidence", ())),
         drift_only=bool(raw.get("drift-only", True)),
+        measurable=bool(raw.get("measurable", False)),
     )
 
 
