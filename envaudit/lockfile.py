@@ -108,11 +108,11 @@ def to_dict(fp: Fingerprint) -> dict[str, Any]:
 
 def _optional_sections(fp: Fingerprint, doc: dict[str, Any]) -> None:
     """Sections with their own (de)serialisation module, written only when collected."""
+    if isinstance(fp.behaviour, Unavailable):
+        return  # the default snapshot: nothing more is imported
     from envaudit.behaviour import section
 
-    behaviour = section.encode(fp.behaviour)
-    if behaviour is not None:
-        doc[section.KEY] = behaviour
+    doc[section.KEY] = section.encode(fp.behaviour)
 
 
 def _array_sort_key(item: Any) -> tuple[Any, ...]:
@@ -289,6 +289,8 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
 
 
 def _behaviour(doc: dict[str, Any], problems: _Problems) -> Any:
+    if "behaviour" not in doc:
+        return Unavailable("not recorded in the lockfile (snapshot without --probe)")
     from envaudit.behaviour import section
 
     return section.decode(doc, problems)

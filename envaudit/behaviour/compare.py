@@ -52,12 +52,12 @@ class LibraryDiff:
         return self.locked_version != self.current_version
 
 
-def _num(value: float) -> str:
-    return f"{value:.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
-
-
-def _ratio(a: float, b: float) -> str:
-    return f" (×{b / a:.0f})" if a and b / a >= 10 else ""
+def _pair(old: float, new: float) -> str:
+    """"old → new", both in scientific notation when either is small (errors vs float64)."""
+    small = any(v and abs(v) < 1e-3 for v in (old, new))
+    fmt = "{:.2e}" if small else "{:.6g}"
+    ratio = f" (×{new / old:.0f})" if old and new / old >= 10 else ""
+    return f"{fmt.format(old)} → {fmt.format(new)}{ratio}"
 
 
 def _metric_changes(a: ProbeResult, b: ProbeResult, tol: Tolerance | None) -> list[str]:
@@ -67,7 +67,7 @@ def _metric_changes(a: ProbeResult, b: ProbeResult, tol: Tolerance | None) -> li
         old, new = a.metrics[name], b.metrics[name]
         moved = old != new if tol is None else not tol.holds(old, new)
         if moved:
-            out.append(f"{name} {_num(old)} → {_num(new)}{_ratio(old, new)}")
+            out.append(f"{name} {_pair(old, new)}")
     return out
 
 
@@ -86,7 +86,9 @@ def compare_results(spec: ProbeSpec | None, a: ProbeResult, b: ProbeResult) -> P
     problem = _not_compared(a, b)
     if problem:
         return ProbeDiff(a.key, Outcome.NOT_COMPARED, problem)
-    mode = spec.compare if spec else (Compare.EXACT if a.digest and b.digest else Compare.METRICS)
+    mode = spec.compare if spec else _fallback(a, b)
+    if mode is Compare.EXACT and not (a.digest and b.digest):
+        mode = Compare.METRICS  # no digest recorded (a hand-made or older record)
     if mode is Compare.KEPT:
         same = a.kept == b.kept
         detail = (f"kept {_kept(a.kept)} on both sides" if same
@@ -101,6 +103,14 @@ def compare_results(spec: ProbeSpec | None, a: ProbeResult, b: ProbeResult) -> P
     moved = _metric_changes(a, b, None)
     detail = "output bytes differ" + (f" ({'; '.join(moved)})" if moved else "")
     return ProbeDiff(a.key, Outcome.CHANGED, detail + _settings(a, b))
+
+
+def _fallback(a: ProbeResult, b: ProbeResult) -> Compare:
+    """How to compare a probe this catalog does not know: boxes, else bytes, else numbers
+    (each exactly: an unknown probe has no tolerance)."""
+    if a.kept or b.kept:
+        return Compare.KEPT
+    return Compare.EXACT if a.digest and b.digest else Compare.METRICS
 
 
 def _not_compared(a: ProbeResult, b: ProbeResult) -> str:
@@ -136,7 +146,7 @@ def _missing(library: str, a: Fact[LibraryRun], b: Fact[LibraryRun]) -> LibraryD
     side = "deployment" if isinstance(b, Unavailable) else "training"
     return LibraryDiff(library, run.distribution, getattr(a, "version", ""),
                        getattr(b, "version", ""),
-                       missing=f"not probed on the {side} side: {reason}")
+                       missing=f"not run on the {side} side: {reason}")
 
 
 def compare_behaviour(locked: Fact[Behaviour], current: Fact[Behaviour]) -> list[LibraryDiff]:

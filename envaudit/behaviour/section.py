@@ -22,7 +22,7 @@ from envaudit.lockfile import _decode, _encode, _kind, _Problems
 from envaudit.model import Fact, LibraryRun, ProbeResult, Unavailable
 
 KEY = "behaviour"
-NOT_RECORDED = Unavailable("not recorded in the lockfile (snapshot without --probe)")
+NOT_RECORDED = Unavailable("not recorded in the lockfile (snapshot without --probe)")  # as lockfile
 
 Behaviour = Mapping[str, Fact[LibraryRun]]
 
@@ -34,10 +34,8 @@ def _encode_run(run: LibraryRun) -> dict[str, Any]:
             "seconds": round(run.seconds, 3), "results": results}
 
 
-def encode(value: Fact[Behaviour]) -> dict[str, Any] | None:
-    """The [behaviour] table, or None when probes were not run (the section is then absent)."""
-    if isinstance(value, Unavailable):
-        return None
+def encode(value: Behaviour) -> dict[str, Any]:
+    """The [behaviour] table (absent from the lock when probes were not run)."""
     return {lib: {"unavailable": run.reason} if isinstance(run, Unavailable) else _encode_run(run)
             for lib, run in sorted(value.items())}
 
@@ -64,8 +62,6 @@ def _decode_run(lib: str, raw: Any, problems: _Problems) -> Fact[LibraryRun]:
 def decode(doc: Mapping[str, Any], problems: _Problems) -> Fact[Behaviour]:
     """The [behaviour] section of a parsed lock; problems name their key path."""
     raw = doc.get(KEY)
-    if raw is None:
-        return NOT_RECORDED
     if not isinstance(raw, dict):
         problems.add(KEY, f"expected a table, got {_kind(raw)}")
         return NOT_RECORDED
