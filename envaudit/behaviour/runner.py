@@ -83,7 +83,7 @@ def parse_answer(library: str, doc: Any, seconds: float) -> Fact[LibraryRun]:
     if "unavailable" in doc:
         return Unavailable(str(doc["unavailable"]))
     try:
-        results = tuple(_result(r) for r in doc["results"])
+        results = tuple(sorted((_result(r) for r in doc["results"]), key=lambda r: r.key))
         return LibraryRun(library=library, distribution=str(doc["distribution"]),
                           version=str(doc["version"]), seconds=seconds, results=results)
     except (KeyError, TypeError, ValueError) as e:
