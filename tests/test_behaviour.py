@@ -55,8 +55,8 @@ def test_catalog_covers_what_the_issue_asks() -> None:
     assert len(list(DATA.glob("*.toml"))) == len(load_probe_catalog())
 
 
-def _spec(compare: Compare, tol: Tolerance = Tolerance()) -> ProbeSpec:
-    return ProbeSpec("p", "lib", "f", {}, "a probe", compare, tol)
+def _spec(compare: Compare, tol: Tolerance | None = None) -> ProbeSpec:
+    return ProbeSpec("p", "lib", "f", {}, "a probe", compare, tol or Tolerance())
 
 
 def _r(digest: str = "", kept: tuple[int, ...] = (), **metrics: float) -> ProbeResult:

@@ -104,11 +104,12 @@ def _quiet(library: str, state: str, detail: str) -> None:
     """The default progress callback: say nothing."""
 
 
-def _chain(specs: list[LibrarySpec], timeout: float, events: Events) -> dict[str, Any]:
+def _chain(specs: list[LibrarySpec], timeout: float, events: Events,
+           python: str) -> dict[str, Any]:
     out: dict[str, Fact[LibraryRun]] = {}
     for spec in specs:
         events(spec.name, "start", "")
-        out[spec.name] = run_library(spec, timeout=timeout)
+        out[spec.name] = run_library(spec, timeout=timeout, python=python)
         events(spec.name, *_outcome(out[spec.name]))
     return out
 
@@ -122,8 +123,10 @@ def _outcome(run: Fact[LibraryRun]) -> tuple[str, str]:
 
 
 def probe_all(libraries: Iterable[str] | None = None, *, timeout: float = PROBE_TIMEOUT,
-              events: Events = _quiet) -> dict[str, Fact[LibraryRun]]:
-    """Every (or the named) catalog library's results; parallel where safe, GPU users in turn."""
+              events: Events = _quiet, python: str = sys.executable,
+              ) -> dict[str, Fact[LibraryRun]]:
+    """Every (or the named) catalog library's results, run by `python` (which must import
+    envaudit); parallel where safe, the libraries that may take a GPU one at a time."""
     catalog = load_probe_catalog()
     specs = [catalog[name] for name in (libraries if libraries is not None else catalog)]
     # The GPU users' chain first: it is the longest (torch), the others fill the other workers.
@@ -131,7 +134,7 @@ def probe_all(libraries: Iterable[str] | None = None, *, timeout: float = PROBE_
     workers = max(1, min(len(chains), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures: list[Future[dict[str, Any]]] = [
-            pool.submit(_chain, chain, timeout, events) for chain in chains if chain]
+            pool.submit(_chain, chain, timeout, events, python) for chain in chains if chain]
         merged: dict[str, Fact[LibraryRun]] = {}
         for future in futures:
             merged.update(future.result())
