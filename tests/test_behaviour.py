@@ -169,3 +169,23 @@ def test_cli_diff_against_the_fixtures() -> None:
                                        "warning"])
     assert result.exit_code == 1
     assert "BEH-001" in result.stdout and "(×242)" in result.stdout
+
+
+def test_docs_lockfile_documents_the_behaviour_section_and_tolerances() -> None:
+    import dataclasses
+
+    from envaudit.model import LibraryRun as Run
+
+    text = (Path(__file__).parent.parent / "docs" / "lockfile.md").read_text(encoding="utf-8")
+    section = text.split("<!-- behaviour:start -->")[1].split("<!-- behaviour:end -->")[0]
+    for cls in (Run, ProbeResult):
+        for f in dataclasses.fields(cls):
+            key = f.name.replace("_", "-")
+            assert f"`{key}`" in section or f.name in ("library", "key"), key
+    for lib in load_probe_catalog().values():
+        assert f"`{lib.name}`" in section
+        for p in lib.probes:
+            if p.compare is Compare.METRICS:
+                tol = p.tolerance
+                row = f"| `{p.id}` | {tol.rtol:.1f} | {tol.atol:.0e}".replace("e-0", "e-")
+                assert row in text, row
