@@ -144,3 +144,21 @@ def test_default_snapshot_imports_nothing_of_the_probes() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, env={**os.environ, "NO_COLOR": "1"})
     assert done.stderr.strip().endswith("[]"), done.stderr
+
+
+def test_diff_runs_the_locks_probes_live(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from envaudit.api import check
+    from envaudit.behaviour.api import probed_snapshot
+    from envaudit.snapshot import default_probes
+
+    lock = tmp_path / "pillow.lock"
+    lock.write_text(lockfile.dumps(probed_snapshot(default_probes(), libraries=["pillow"])))
+    capsys.readouterr()
+    live = check(lock)
+    err = capsys.readouterr().err
+    assert "envaudit: probed pillow: 14 results" in err and "opencv" not in err
+    assert not [f for f in live.findings if f.rule.startswith("BEH")]
+    skipped = check(lock, probe=False)
+    assert [f.rule for f in skipped.findings if f.subject == "behaviour"] == ["BEH-004"]
+    assert capsys.readouterr().err == ""
