@@ -18,7 +18,7 @@ from envaudit.behaviour.catalog import load_probe_catalog
 from envaudit.behaviour.runner import probe_all, run_library
 from envaudit.model import Fact, Fingerprint, LibraryRun, Unavailable
 from envaudit.rules.engine import evaluate
-from tests.factories import cli_runner
+from tests.factories import cli_runner, fp
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLED = [name for name, spec in load_probe_catalog().items()
@@ -162,3 +162,22 @@ def test_diff_runs_the_locks_probes_live(tmp_path: Path,
     skipped = check(lock, probe=False)
     assert [f.rule for f in skipped.findings if f.subject == "behaviour"] == ["BEH-004"]
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif("ENVAUDIT_GPU_TESTS" not in os.environ,
+                    reason="set ENVAUDIT_GPU_TESTS=1 on a host with a CUDA GPU and CUDA torch")
+def test_tf32_switched_by_env_var_on_a_real_gpu(
+        monkeypatch: pytest.MonkeyPatch) -> None:  # pragma: no cover - hardware only
+    """The TF32 case live: same versions, TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1 on one side."""
+    spec = load_probe_catalog()["torch"]
+    monkeypatch.setenv("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE", "0")
+    off = run_library(spec)
+    monkeypatch.setenv("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE", "1")
+    on = run_library(spec)
+    assert isinstance(off, LibraryRun) and isinstance(on, LibraryRun)
+    base = replace(fp(), behaviour={"torch": off})
+    findings = evaluate(base, replace(base, behaviour={"torch": on}))
+    assert [f.rule for f in findings] == ["BEH-001"]
+    assert "torch.matmul.fp32@cuda:0: max-abs-err" in findings[0].message
+    print(findings[0].message)  # the figures for the closing note
