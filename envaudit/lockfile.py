@@ -290,7 +290,7 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
 
 def _behaviour(doc: dict[str, Any], problems: _Problems) -> Any:
     if "behaviour" not in doc:
-        return Unavailable("not recorded in the lockfile (snapshot without --probe)")
+        return model.NOT_PROBED
     from envaudit.behaviour import section
 
     return section.decode(doc, problems)

@@ -186,6 +186,10 @@ class LibraryRun:
     results: tuple[ProbeResult, ...] = ()
 
 
+#: The [behaviour] section when `snapshot --probe` did not run (also absent from the lock).
+NOT_PROBED = Unavailable("not collected (use --probe)")
+
+
 @dataclass(frozen=True)
 class Meta:
     """The lock's [envaudit] header."""
@@ -211,8 +215,9 @@ class Fingerprint:
     cuda_toolkit: Fact[CudaToolkit] = Unavailable("not collected")
     # Facts only a running framework can give (snapshot --deep), per framework.
     runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
-    # Outputs of the behavioural probes (snapshot --probe), per library; optional in the lock.
-    behaviour: Fact[Mapping[str, Fact[LibraryRun]]] = Unavailable("not collected (use --probe)")
+    # Outputs of the behavioural probes (snapshot --probe), per library; optional in the lock,
+    # so a lock without them loads with this same value.
+    behaviour: Fact[Mapping[str, Fact[LibraryRun]]] = NOT_PROBED
 
     def package(self, name: str) -> Package | None:
         """The active distribution named `name` (canonical), or None."""

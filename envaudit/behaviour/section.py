@@ -19,10 +19,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from envaudit.lockfile import _decode, _encode, _kind, _Problems
-from envaudit.model import Fact, LibraryRun, ProbeResult, Unavailable
+from envaudit.model import NOT_PROBED, Fact, LibraryRun, ProbeResult, Unavailable
 
 KEY = "behaviour"
-NOT_RECORDED = Unavailable("not recorded in the lockfile (snapshot without --probe)")  # as lockfile
 
 Behaviour = Mapping[str, Fact[LibraryRun]]
 
@@ -64,6 +63,6 @@ def decode(doc: Mapping[str, Any], problems: _Problems) -> Fact[Behaviour]:
     raw = doc.get(KEY)
     if not isinstance(raw, dict):
         problems.add(KEY, f"expected a table, got {_kind(raw)}")
-        return NOT_RECORDED
+        return NOT_PROBED
     return {lib: _decode_run(lib, value, problems) for lib, value in raw.items()}
 
