@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from envaudit import lockfile
@@ -75,4 +76,9 @@ def check(
         kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
         current = _live(locked.fingerprint, default_probes(**kwargs), progress, probe)
         source = "this host"
-    return diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
+    report = diff(locked, current, locked_source=str(lock), current_source=source,
+                  policy=policy)
+    if against is not None and probe:
+        note = "--probe does not apply with --against: the two locks' recorded results are compared"
+        report = replace(report, notes=(*report.notes, note))
+    return report

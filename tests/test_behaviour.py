@@ -189,3 +189,20 @@ def test_docs_lockfile_documents_the_behaviour_section_and_tolerances() -> None:
                 tol = p.tolerance
                 row = f"| `{p.id}` | {tol.rtol:.1f} | {tol.atol:.0e}".replace("e-0", "e-")
                 assert row in text, row
+
+
+def test_probe_with_against_is_said_not_to_apply() -> None:
+    from envaudit.api import check
+
+    report = check(FIXTURES / "h200.lock", against=FIXTURES / "h200-tf32-on.lock", probe=True)
+    assert any("--probe does not apply with --against" in n for n in report.notes)
+
+
+def test_a_child_that_cannot_start_or_times_out_is_unavailable_with_the_reason() -> None:
+    from envaudit.behaviour.runner import run_library
+
+    spec = load_probe_catalog()["pillow"]
+    missing = run_library(spec, python="/nonexistent/python")
+    assert isinstance(missing, Unavailable) and "cannot start /nonexistent/python" in missing.reason
+    slow = run_library(spec, timeout=0.001)
+    assert slow == Unavailable("probes of pillow timed out after 0.001 s")
