@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from envaudit import lockfile
+from envaudit.findings import Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint, Unavailable
-from envaudit.policy import Policy
 from envaudit.probes.interface import Probe
 from envaudit.report import Report, make_report
 from envaudit.snapshot import Progress, default_probes, snapshot
@@ -64,7 +63,8 @@ def check(
 ) -> Report:
     """Load `lock` and compare this host (or the lock `against`) with it.
 
-    `probe`: run the lock's behavioural probes live (None: when the lock has them).
+    `probe`: run the lock's behavioural probes live (None: when the lock has them; no
+    effect with `against`, whose recorded results are compared).
     Raises envaudit.errors.LockfileError when a lock is missing or invalid.
     """
     locked = lockfile.load(Path(lock))
@@ -76,9 +76,4 @@ def check(
         kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
         current = _live(locked.fingerprint, default_probes(**kwargs), progress, probe)
         source = "this host"
-    report = diff(locked, current, locked_source=str(lock), current_source=source,
-                  policy=policy)
-    if against is not None and probe:
-        note = "--probe does not apply with --against: the two locks' recorded results are compared"
-        report = replace(report, notes=(*report.notes, note))
-    return report
+    return diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)

@@ -17,9 +17,19 @@ class ExitCode(enum.IntEnum):
     DRIFT = 1  # a finding at or above --fail-on
     USAGE = 2  # bad command line
     CANNOT_AUDIT = 3  # lock missing, unreadable, invalid, unsupported schema; bad input
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class FormatChoice(str, enum.Enum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+
+
+class ColorChoice(str, enum.Enum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"

@@ -1,32 +1,43 @@
-"""Command bodies that need no typer, so the fast path of `envaudit snapshot` can run them."""
+"""Every command's body, without typer: the CLI and main() parse, call one, exit with it.
+
+Each body returns its exit code and raises EnvauditError for what it cannot do; run()
+is the one place that turns an error into a message on stderr and an exit code.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+from envaudit.choices import ColorChoice, ExitCode, FailOn, FormatChoice
+from envaudit.errors import EnvauditError, UsageError
+from envaudit.output import err, write_output
+
+if TYPE_CHECKING:
+    from envaudit.report import Report
 
 
-def err(message: str) -> None:
-    """A line on stderr: progress and notes, never the report."""
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
+def run(body: Callable[[], int]) -> int:
+    """The one error funnel: the body's exit code, or the code for what it raised."""
+    try:
+        return body()
+    except UsageError as e:
+        err(f"envaudit: error: {e}")
+        return int(ExitCode.USAGE)
+    except EnvauditError as e:
+        err(f"envaudit: error: {e}")
+        return int(ExitCode.CANNOT_AUDIT)
+    except KeyboardInterrupt:
+        err("envaudit: interrupted")
+        return int(ExitCode.INTERRUPTED)
 
 
-def write_output(text: str, output: Optional[str]) -> None:
-    """The report or lock on stdout ('-' or None), else atomically to the file."""
-    if output in (None, "-"):
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        from envaudit.lockfile import write_atomic
-
-        write_atomic(Path(output), text)
-
-
-def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
-                 probe: bool = False) -> None:
-    """Take a snapshot of this host and write the lock. Raises EnvauditError."""
+def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
+             probe: bool = False) -> int:
+    """Take a snapshot of this host and write the lock."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
@@ -43,23 +54,96 @@ def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
+    return int(ExitCode.OK)
 
 
-def main() -> None:
-    """Console-script entry point: the fast path for a plain snapshot, typer for the rest."""
-    from envaudit import fastpath
+def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> bool:
+    """--color always/never win; auto: FORCE_COLOR, else a terminal without NO_COLOR or TERM=dumb.
 
-    fast = fastpath.parse(sys.argv[1:])
-    if fast is None:
-        from envaudit.cli import app
+    Conventions: https://no-color.org and https://force-color.org. Colour never changes the
+    layout of a report, only whether its severity words carry ANSI codes.
+    """
+    if choice is not ColorChoice.AUTO:
+        return choice is ColorChoice.ALWAYS
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if output not in (None, "-") or os.environ.get("NO_COLOR"):
+        return False
+    return os.environ.get("TERM") != "dumb" and sys.stdout.isatty()
 
-        app(prog_name="envaudit")
-        return
-    from envaudit.choices import ExitCode
-    from envaudit.errors import EnvauditError
 
-    try:
-        run_snapshot(**fast)
-    except EnvauditError as e:
-        err(f"envaudit: error: {e}")
-        sys.exit(int(ExitCode.CANNOT_AUDIT))
+def diff(
+    *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
+    output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
+    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO, probe: Optional[bool] = None,
+) -> int:
+    """Compare this host (or the lock `against`) with `lock`; write the report."""
+    from envaudit.api import check
+    from envaudit.config import expired_ignores, load_policy
+
+    if against is not None and (deep or timeout is not None or probe):
+        option = "--deep" if deep else "--timeout" if timeout is not None else "--probe"
+        raise UsageError(f"{option} probes the live host and does not apply with --against")
+    policy = load_policy(config)
+    for note in expired_ignores(policy):
+        err(f"envaudit: note: {note}")
+    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                   probe=probe)
+    for note in report.notes:
+        err(f"envaudit: note: {note}")
+    text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
+    write_output(text, output)
+    return int(report.exit_code(fail_on))
+
+
+def _render(
+    report: Report, fmt: FormatChoice, fail_on: FailOn, color: bool, verbosity: int
+) -> str:
+    import shutil
+
+    from envaudit.formats import get_format
+
+    width = shutil.get_terminal_size((100, 24)).columns
+    return get_format(fmt, color=color, width=width, verbosity=verbosity).render(report, fail_on)
+
+
+def show(*, lock: Path) -> int:
+    """Summarise a lockfile on stdout."""
+    from envaudit import lockfile
+    from envaudit.show import render_lock
+
+    write_output(render_lock(lockfile.load(lock), str(lock)), None)
+    return int(ExitCode.OK)
+
+
+def rules(*, group: Optional[str], severity: Optional[str], json: bool) -> int:
+    """List the rule catalog (one group, one default severity) as text or JSON."""
+    from envaudit import docgen
+    from envaudit.rules.catalog import load_catalog
+
+    catalog = load_catalog()
+    chosen = docgen.select(catalog.rules, _group(group, catalog.groups), severity)
+    write_output((docgen.rule_list_json if json else docgen.rule_list_text)(chosen), None)
+    return int(ExitCode.OK)
+
+
+def _group(given: Optional[str], groups: tuple[str, ...]) -> Optional[str]:
+    """A group by its name or an unambiguous start of it (`gpu` for `gpu-arch`)."""
+    from envaudit.config import did_you_mean
+
+    if given is None or given in groups:
+        return given
+    starts = [g for g in groups if g.startswith(given.lower())]
+    if len(starts) == 1:
+        return starts[0]
+    hint = f" (did you mean one of {', '.join(starts)}?)" if starts else did_you_mean(given, groups)
+    raise UsageError(f"unknown group {given!r}{hint}; groups: {', '.join(sorted(groups))}")
+
+
+def explain(*, rule_id: str) -> int:
+    """Everything about one rule: why it matters, how to fix it, references."""
+    from envaudit import docgen
+
+    write_output(docgen.explain(docgen.find_rule(rule_id)), None)
+    return int(ExitCode.OK)
+

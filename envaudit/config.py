@@ -14,8 +14,7 @@ from packaging.utils import canonicalize_name
 
 from envaudit._compat import tomllib
 from envaudit.errors import ConfigError
-from envaudit.policy import Ignore, Policy
-from envaudit.rules.interface import Severity
+from envaudit.findings import Ignore, Policy, Severity
 
 KEYS = ("ignore", "severity", "critical", "allowed")
 IGNORE_KEYS = ("rule", "reason", "expires", "subject")

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Optional
 
-from envaudit.errors import EnvauditError
+from envaudit.errors import UsageError
 from envaudit.rules.catalog import Catalog, load_catalog
 from envaudit.rules.interface import Rule
 
@@ -25,7 +25,7 @@ see [policy.md](policy.md)) and an impact: `breaks` (loading or running fails), 
 """
 
 
-class UnknownRuleError(EnvauditError):
+class UnknownRuleError(UsageError):
     """A rule id that is not in the catalog."""
 
 

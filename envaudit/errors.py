@@ -1,10 +1,14 @@
-"""The errors each role raises; the CLI turns them into one line and an exit code."""
+"""The errors each role raises; envaudit.commands.run turns them into one line and an exit code."""
 
 from __future__ import annotations
 
 
 class EnvauditError(Exception):
     """Base class: anything that means "could not audit" (exit code 3)."""
+
+
+class UsageError(EnvauditError):
+    """The command line asks for something that does not exist (exit code 2)."""
 
 
 class LockfileError(EnvauditError):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from envaudit.choices import ExitCode, FailOn
-from envaudit.rules.interface import Finding, Severity
+from envaudit.findings import Finding, Severity
 
 __all__ = ["ExitCode", "FailOn", "Report", "make_report"]
 

@@ -191,11 +191,14 @@ def test_docs_lockfile_documents_the_behaviour_section_and_tolerances() -> None:
                 assert row in text, row
 
 
-def test_probe_with_against_is_said_not_to_apply() -> None:
-    from envaudit.api import check
+def test_probe_with_against_is_a_usage_error() -> None:
+    from envaudit.cli import app
+    from tests.factories import cli_runner
 
-    report = check(FIXTURES / "h200.lock", against=FIXTURES / "h200-tf32-on.lock", probe=True)
-    assert any("--probe does not apply with --against" in n for n in report.notes)
+    result = cli_runner().invoke(app, ["diff", str(FIXTURES / "h200.lock"), "--against",
+                                       str(FIXTURES / "h200-tf32-on.lock"), "--probe"])
+    assert result.exit_code == 2
+    assert "--probe probes the live host and does not apply with --against" in result.stderr
 
 
 def test_a_child_that_cannot_start_or_times_out_is_unavailable_with_the_reason() -> None:

@@ -137,8 +137,8 @@ def test_default_snapshot_imports_nothing_of_the_probes() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from envaudit.commands import run_snapshot;"
-            " run_snapshot(output='-', deep=False, timeout=5.0, raw_ids=False);"
+    code = ("import sys; from envaudit.commands import snapshot;"
+            " snapshot(output='-', deep=False, timeout=5.0, raw_ids=False);"
             " bad = [m for m in sys.modules if m.startswith(('envaudit.behaviour', 'rich'))];"
             " sys.stderr.write(repr(bad))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

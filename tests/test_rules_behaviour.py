@@ -113,7 +113,7 @@ def test_nms_reports_boxes_kept_on_both_sides() -> None:
 
 
 def test_a_policy_severity_still_wins_over_evidence() -> None:
-    from envaudit.policy import Policy
+    from envaudit.findings import Policy
 
     policy = Policy(severity={"PKG-002": Severity.ERROR})
     found = run(SCENARIOS[0].locked, SCENARIOS[0].current, policy=policy)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from envaudit.lockfile import _decode, _encode, _kind, _Problems
+from envaudit import codec
+from envaudit.codec import Problems
 from envaudit.model import NOT_PROBED, Fact, LibraryRun, ProbeResult, Unavailable
 
 KEY = "behaviour"
@@ -27,7 +28,7 @@ Behaviour = Mapping[str, Fact[LibraryRun]]
 
 
 def _encode_run(run: LibraryRun) -> dict[str, Any]:
-    results = {r.key: {k: v for k, v in _encode(r).items() if k != "key"}
+    results = {r.key: {k: v for k, v in codec.encode(r).items() if k != "key"}
                for r in sorted(run.results, key=lambda r: r.key)}
     return {"distribution": run.distribution, "version": run.version,
             "seconds": round(run.seconds, 3), "results": results}
@@ -39,30 +40,30 @@ def encode(value: Behaviour) -> dict[str, Any]:
             for lib, run in sorted(value.items())}
 
 
-def _decode_run(lib: str, raw: Any, problems: _Problems) -> Fact[LibraryRun]:
+def _decode_run(lib: str, raw: Any, problems: Problems) -> Fact[LibraryRun]:
     path = f"{KEY}.{lib}"
     if not isinstance(raw, dict):
-        problems.add(path, f"expected a table, got {_kind(raw)}")
+        problems.add(path, f"expected a table, got {codec.kind_of(raw)}")
         return Unavailable("invalid")
     if isinstance(raw.get("unavailable"), str):
         return Unavailable(raw["unavailable"])
     results = raw.get("results", {})
     if not isinstance(results, dict):
-        problems.add(f"{path}.results", f"expected a table, got {_kind(results)}")
+        problems.add(f"{path}.results", f"expected a table, got {codec.kind_of(results)}")
         results = {}
-    decoded = tuple(_decode(dict(v, key=k) if isinstance(v, dict) else v, ProbeResult,
-                            f'{path}.results."{k}"', problems) for k, v in results.items())
-    run: LibraryRun = _decode({k: v for k, v in raw.items() if k != "results"} | {"library": lib},
-                              LibraryRun, path, problems)
+    decoded = tuple(codec.decode(dict(v, key=k) if isinstance(v, dict) else v, ProbeResult,
+                                 f'{path}.results."{k}"', problems) for k, v in results.items())
+    header = {k: v for k, v in raw.items() if k != "results"}
+    run: LibraryRun = codec.decode({**header, "library": lib}, LibraryRun, path, problems)
     return LibraryRun(library=lib, distribution=run.distribution, version=run.version,
                       seconds=run.seconds, results=decoded)
 
 
-def decode(doc: Mapping[str, Any], problems: _Problems) -> Fact[Behaviour]:
+def decode(doc: Mapping[str, Any], problems: Problems) -> Fact[Behaviour]:
     """The [behaviour] section of a parsed lock; problems name their key path."""
     raw = doc.get(KEY)
     if not isinstance(raw, dict):
-        problems.add(KEY, f"expected a table, got {_kind(raw)}")
+        problems.add(KEY, f"expected a table, got {codec.kind_of(raw)}")
         return NOT_PROBED
     return {lib: _decode_run(lib, value, problems) for lib, value in raw.items()}
 

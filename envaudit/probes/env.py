@@ -6,24 +6,26 @@ import re
 from collections.abc import Mapping
 
 from envaudit.probes.interface import Host, Probe
+from envaudit.probes.redact import scrub
 
 # Names that change device selection, numerics, library resolution or model loading
-# (../knowledge rules-research §6, ENV-001..023).
+# (the ENV rules in rules/data/env.toml cite the documentation of each).
 PREFIXES: tuple[str, ...] = (
     "CUDA_", "NVIDIA_", "TF_", "TORCH_", "PYTORCH_", "CUBLAS_", "CUDNN_", "OMP_", "MKL_",
     "ONEDNN_", "DNNL_", "KERAS_", "NCCL_", "XLA_", "JAX_", "ORT_", "OPENCV_", "OPENBLAS_",
-    "KMP_", "TRT_", "TENSORRT_", "HIP_", "ROCM_", "HSA_",
+    "KMP_", "TRT_", "TENSORRT_", "HIP_", "ROCM_", "HSA_", "CUBLASLT_",
 )
 NAMES: frozenset[str] = frozenset({
     "LD_LIBRARY_PATH", "LD_PRELOAD", "ATEN_CPU_CAPABILITY",
     "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "CUDA_HOME", "CUDA_PATH", "TORCHINDUCTOR_CACHE_DIR",
     "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "PYTHONHASHSEED",
+    # NumPy's runtime dispatch switches (rules/data/env_settings.csv).
+    "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES",
 })
 # A name that looks secret is never written, not even its value's length.
 SECRET = re.compile(
     r"TOKEN|SECRET|KEY|PASSW|PWD|CREDENTIAL|AUTH|PRIVATE|COOKIE|SESSION|SIGNATURE|CERT", re.I
 )
-_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
 
 
 # Terraform also uses TF_ (TF_VAR_* often carries credentials): never TensorFlow's.
@@ -35,11 +37,6 @@ def is_captured(name: str) -> bool:
     if SECRET.search(name) or name.startswith(TERRAFORM):
         return False
     return name in NAMES or name.startswith(PREFIXES)
-
-
-def scrub(value: str) -> str:
-    """Drop user:password@ from any URL inside a value."""
-    return _USERINFO.sub(r"\g<scheme>", value)
 
 
 def capture(environ: Mapping[str, str]) -> dict[str, str]:

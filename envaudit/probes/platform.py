@@ -19,9 +19,8 @@ def parse_os_release(text: str) -> dict[str, str]:
 
 
 def _libc(host: Host) -> tuple[str, str]:
-    fixed = host.overrides.get("libc")
-    if isinstance(fixed, tuple):
-        return str(fixed[0]), str(fixed[1])
+    if host.libc is not None:
+        return host.libc
     try:
         found = os.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"
     except (AttributeError, ValueError, OSError):
@@ -29,14 +28,24 @@ def _libc(host: Host) -> tuple[str, str]:
     if found:
         name, _, version = found.partition(" ")
         return name, version
-    return "", ""
+    return ("musl", "") if _musl_loader(host) else ("", "")
+
+
+def _musl_loader(host: Host) -> bool:
+    """musl has no confstr for its version; its dynamic loader /lib/ld-musl-<arch>.so.1 says
+    which C library this is (the version stays unknown: reading it needs a subprocess)."""
+    lib = host.path("/lib")
+    try:
+        return any(lib.glob("ld-musl-*.so.1"))
+    except OSError:
+        return False
 
 
 class PlatformProbe(Probe):
     section = "platform"
 
     def collect(self, host: Host) -> PlatformInfo:
-        uname = host.overrides.get("uname") or os.uname()
+        uname = host.uname or tuple(os.uname())
         libc, libc_version = _libc(host)
         rel = parse_os_release(host.read_text("/etc/os-release") or "")
         return PlatformInfo(
