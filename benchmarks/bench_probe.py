@@ -17,8 +17,8 @@ import tempfile
 import time
 
 from envaudit.behaviour.catalog import load_probe_catalog
+from envaudit.behaviour.interface import LibraryRun
 from envaudit.behaviour.runner import run_library
-from envaudit.model import LibraryRun
 
 
 def _library(name: str, runs: int) -> str:

@@ -7,12 +7,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from envaudit import lockfile
-from envaudit.findings import Policy
+from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint, Unavailable
+from envaudit.pipeline.interface import Pipeline
 from envaudit.probes.interface import Probe
 from envaudit.report import Report, make_report
 from envaudit.snapshot import Progress, default_probes, snapshot
@@ -26,19 +30,38 @@ def diff(
     current_source: str = "this host",
     policy: Policy | None = None,
 ) -> Report:
-    """Compare `current` (the deployment side) against `locked` (the training reference)."""
+    """Compare `current` (the deployment side) against `locked` (the training reference).
+
+    `policy` None means no policy (the catalog's defaults); check() discovers one.
+    """
     from envaudit.rules.engine import evaluate
 
     notes = list(locked.notes)
     if isinstance(current, LoadedLock):
         notes += current.notes
         current = current.fingerprint
+    policy = policy or Policy()
+    matched: set[Ignore] = set()
     findings = evaluate(
         locked.fingerprint, current,
-        notes=[n for n in notes if n.code == "content-hash"], policy=policy,
+        notes=[n for n in notes if n.code == "content-hash"], policy=policy, matched=matched,
     )
-    other = tuple(n.message for n in notes if n.code != "content-hash")
-    return make_report(findings, locked_source, current_source, other)
+    other = [n.message for n in notes if n.code != "content-hash"]
+    other += [unmatched_note(ig) for ig in policy.ignore
+              if ig not in matched and ig.active(datetime.date.today())]
+    if not (isinstance(locked.fingerprint.pipelines, Unavailable)
+            and isinstance(current.pipelines, Unavailable)):
+        from envaudit.pipeline.attach import diff_notes
+
+        other += diff_notes(locked.fingerprint, current)
+    return make_report(findings, locked_source, current_source, other, policy.describe())
+
+
+def unmatched_note(ig: Ignore) -> str:
+    """The warning for a policy ignore that dropped nothing: a stale or misspelt entry."""
+    subject = f" subject {ig.subject!r}" if ig.subject else ""
+    return (f"warning: policy ignore of {ig.rule}{subject} matched no finding"
+            " (check the rule id and subject: `envaudit diff --format json` shows them)")
 
 
 def _live(locked: Fingerprint, probes: list[Probe], progress: Progress | None,
@@ -60,14 +83,32 @@ def check(
     timeout: float | None = None,
     progress: Progress | None = None,
     probe: bool | None = None,
+    pipelines: Sequence[str] = (),
+    pipeline_format: str = "auto",
 ) -> Report:
     """Load `lock` and compare this host (or the lock `against`) with it.
 
-    `probe`: run the lock's behavioural probes live (None: when the lock has them; no
-    effect with `against`, whose recorded results are compared).
-    Raises envaudit.errors.LockfileError when a lock is missing or invalid.
+    With `policy` None the policy is found as the CLI finds it (envaudit.toml or
+    [tool.envaudit] in pyproject.toml, from the current directory up to the repository
+    root), so start-up checks and the CLI gate decide alike. `probe`: run the lock's
+    behavioural probes live (None: when the lock has them; no effect with `against`, whose
+    recorded results are compared). `pipelines` ([NAME=]FILE) are the deployment's pipeline
+    configs, checked against the lock's [pipelines]. Raises LockfileError when a lock is
+    missing or invalid, ConfigError for a broken policy, and
+    envaudit.pipeline.interface.PipelineError when a pipeline file is invalid.
     """
+    if policy is None:
+        from envaudit.config import load_policy
+
+        policy = load_policy()
     locked = lockfile.load(Path(lock))
+    contracts = None
+    reader_notes: list[str] = []
+    if pipelines:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import for_diff
+
+        contracts = for_diff(pipelines, pipeline_format, locked.fingerprint.pipelines,
+                             reader_notes)
     current: LoadedLock | Fingerprint
     if against is not None:
         current = lockfile.load(Path(against))
@@ -76,4 +117,18 @@ def check(
         kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
         current = _live(locked.fingerprint, default_probes(**kwargs), progress, probe)
         source = "this host"
-    return diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
+    if contracts is not None:
+        current = _with_pipelines(current, contracts)
+    report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
+    return dataclasses.replace(report, notes=(*reader_notes, *report.notes))
+
+
+def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]
+                    ) -> LoadedLock | Fingerprint:
+    """`current` with the deployment's pipelines read from --pipeline files."""
+    from envaudit.pipeline.attach import with_pipelines
+
+    if isinstance(current, LoadedLock):
+        return dataclasses.replace(current, fingerprint=with_pipelines(current.fingerprint,
+                                                                       contracts))
+    return with_pipelines(current, contracts)

@@ -46,6 +46,14 @@ def _exit(code: int) -> None:
     raise typer.Exit(code)
 
 
+# --pipeline / --pipeline-format (snapshot and diff); the bodies are in envaudit.pipeline.
+_PIPELINE_HELP = ("[NAME=]FILE: a pipeline contract or a config it is read from (args.yaml,"
+                  " .onnx, preprocessor_config.json, OpenVINO .xml, DeepStream config,"
+                  " config.pbtxt...). Repeatable.")
+_FORMAT_HELP = ("How to read --pipeline files: auto (by name), contract, ultralytics, onnx,"
+                " huggingface, openvino, deepstream, triton.")
+
+
 @app.command()
 def snapshot(
     output: str = typer.Option(
@@ -63,10 +71,13 @@ def snapshot(
     probe: bool = typer.Option(
         False, "--probe", help="Also run the behavioural output probes, one child per library."
     ),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
-        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids, probe=probe)))
+        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids, probe=probe,
+        pipeline=pipeline, pipeline_format=pipeline_format)))
 
 
 @app.command()
@@ -103,12 +114,14 @@ def diff(
     probe: Optional[bool] = typer.Option(
         None, "--probe/--no-probe", help="Run the lock's output probes live"
         " (default: when the lock has them)."),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     _exit(commands.run(lambda: commands.diff(
         lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
         timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
-        color=color, probe=probe)))
+        color=color, probe=probe, pipeline=pipeline or (), pipeline_format=pipeline_format)))
 
 
 @app.command()
@@ -117,6 +130,14 @@ def show(
 ) -> None:
     """Summarise a lockfile."""
     _exit(commands.run(lambda: commands.show(lock=lock)))
+
+
+@app.command()
+def verify(
+    locks: list[Path] = typer.Argument(..., help="Lock files to check."),
+) -> None:
+    """Check that lock files parse and are sealed (exit 1 if one was edited since written)."""
+    _exit(commands.run(lambda: commands.verify(locks=locks)))
 
 
 class RuleSeverity(str, enum.Enum):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -36,12 +36,22 @@ def run(body: Callable[[], int]) -> int:
 
 
 def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
-             probe: bool = False) -> int:
-    """Take a snapshot of this host and write the lock."""
+             probe: bool = False, pipeline: Optional[Sequence[str]] = None,
+             pipeline_format: str = "auto") -> int:
+    """Take a snapshot of this host (and the --pipeline contracts, the --probe outputs) and
+    write the lock."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
 
+    contracts = None
+    if pipeline:  # read first: a bad file fails before the probes run
+        from envaudit.pipeline.attach import load
+
+        notes: list[str] = []
+        contracts = load(pipeline, pipeline_format, notes)
+        for note in notes:
+            err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
     probes = default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids)
     if probe:  # only then: the behaviour package (and rich) stay unimported otherwise
@@ -50,6 +60,10 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         fp = probed_snapshot(probes, progress=progress)
     else:
         fp = take(probes=probes, progress=progress)
+    if contracts is not None:
+        from envaudit.pipeline.attach import with_pipelines
+
+        fp = with_pipelines(fp, contracts)
     write_output(lockfile.dumps(fp), output)
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
@@ -76,6 +90,7 @@ def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
     verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO, probe: Optional[bool] = None,
+    pipeline: Sequence[str] = (), pipeline_format: str = "auto",
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report."""
     from envaudit.api import check
@@ -85,12 +100,14 @@ def diff(
         option = "--deep" if deep else "--timeout" if timeout is not None else "--probe"
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     policy = load_policy(config)
+    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
+                   probe=probe, pipelines=pipeline, pipeline_format=pipeline_format)
+    if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
+        err(f"envaudit: policy: {policy.describe()}")
     for note in expired_ignores(policy):
         err(f"envaudit: note: {note}")
-    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
-                   probe=probe)
     for note in report.notes:
-        err(f"envaudit: note: {note}")
+        err(f"envaudit: {note}" if note.startswith("warning: ") else f"envaudit: note: {note}")
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
     write_output(text, output)
     return int(report.exit_code(fail_on))
@@ -114,6 +131,27 @@ def show(*, lock: Path) -> int:
 
     write_output(render_lock(lockfile.load(lock), str(lock)), None)
     return int(ExitCode.OK)
+
+
+def verify(*, locks: list[Path]) -> int:
+    """Check that each lock parses, matches the schema and is sealed (its content-hash holds).
+
+    0: every lock is sealed; 1: a lock's content changed since it was written (or it has no
+    content-hash); 3 (raised): a lock is missing, unreadable or invalid.
+    """
+    from envaudit import lockfile
+
+    code = ExitCode.OK
+    for path in locks:
+        loaded = lockfile.load(path)
+        broken = [n.message for n in loaded.notes if n.code == "content-hash"]
+        for message in broken:
+            err(f"envaudit: error: {message}")
+        if broken:
+            code = ExitCode.DRIFT
+        else:
+            write_output(f"{path}: sealed (schema {loaded.fingerprint.meta.schema})\n", None)
+    return int(code)
 
 
 def rules(*, group: Optional[str], severity: Optional[str], json: bool) -> int:

@@ -15,18 +15,10 @@ from typing import Any
 
 from envaudit.codec import Problems, kind_of
 from envaudit.errors import LockfileError
-from envaudit.model import (
-    NOT_PROBED,
-    SECTIONS,
-    Fingerprint,
-    Meta,
-    Section,
-    Unavailable,
-    unavailable,
-)
+from envaudit.model import SECTIONS, Fingerprint, Meta, Section, Unavailable, unavailable
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 1  # 1.1: the optional [behaviour] section (snapshot --probe)
+SCHEMA_MINOR = 1  # 1.1: the optional [pipelines] and [behaviour] sections
 SCHEMA = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 DEFAULT_PATH = "envaudit.lock"
 
@@ -56,23 +48,14 @@ def to_dict(fp: Fingerprint) -> dict[str, Any]:
     for section in SECTIONS:
         value = getattr(fp, section.attr)
         if isinstance(value, Unavailable):
-            missing[section.key] = value.reason
+            if section.listed:
+                missing[section.key] = value.reason
         else:
             doc[section.key] = section.encode(value)
     if missing:
         doc["unavailable"] = dict(sorted(missing.items()))
-    _optional_sections(fp, doc)
     doc["envaudit"]["content-hash"] = content_hash(doc)
     return doc
-
-
-def _optional_sections(fp: Fingerprint, doc: dict[str, Any]) -> None:
-    """Sections with their own (de)serialisation module, written only when collected."""
-    if isinstance(fp.behaviour, Unavailable):
-        return  # the default snapshot: nothing more is imported
-    from envaudit.behaviour import section
-
-    doc[section.KEY] = section.encode(fp.behaviour)
 
 
 def content_hash(doc: Mapping[str, Any]) -> str:
@@ -98,10 +81,11 @@ def dumps(fp: Fingerprint) -> str:
     return tomli_w.dumps(to_dict(fp))
 
 
-def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems) -> Any:
+def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems,
+                    newer: bool) -> Any:
     if section.key not in doc:
         return Unavailable("not recorded in the lockfile")
-    return section.decode(doc[section.key], problems)
+    return section.decode(doc[section.key], problems, newer=newer)
 
 
 _SCHEMA_RE = re.compile(r"^(\d+)\.(\d+)$")
@@ -117,9 +101,10 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         tool=_header_str(header, "tool", problems),
         content_hash=_header_str(header, "content-hash", problems),
     )
-    sections = {s.attr: _decode_section(doc, s, problems) for s in SECTIONS}
+    newer = any(n.code == "schema-minor" for n in notes)
+    sections = {s.attr: _decode_section(doc, s, problems, newer) for s in SECTIONS
+                if s.listed or s.key in doc}  # an absent unlisted section keeps its default
     sections.update(_unavailable(doc, problems))
-    sections["behaviour"] = _behaviour(doc, problems)
     if problems.items:
         more = len(problems.items) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
@@ -129,14 +114,6 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         notes.append(LockNote("content-hash", f"{source} {what}: it was edited by hand or by"
                               " another tool after envaudit wrote it"))
     return LoadedLock(Fingerprint(meta=meta, **sections), tuple(notes))
-
-
-def _behaviour(doc: dict[str, Any], problems: Problems) -> Any:
-    if "behaviour" not in doc:
-        return NOT_PROBED
-    from envaudit.behaviour import section
-
-    return section.decode(doc, problems)
 
 
 def _schema(doc: Mapping[str, Any], source: str) -> tuple[Mapping[str, Any], str, list[LockNote]]:
@@ -169,7 +146,7 @@ def _unavailable(doc: Mapping[str, Any], problems: Problems) -> dict[str, Unavai
     for section in SECTIONS:
         key = section.key
         reason = table.get(key)
-        if reason is None:
+        if reason is None or not section.listed:
             continue
         if not isinstance(reason, str):
             problems.add(f"unavailable.{key}", f"expected a string, got {kind_of(reason)}")

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from envaudit import codec
+from envaudit.facts import Fact as Fact
+from envaudit.facts import Unavailable as Unavailable
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """A fact that could not be collected, with the reason why.
-
-    It is a value, not an exception: the comparison reports it as "unknown",
-    never as "removed".
-    """
-
-    reason: str
-
+if TYPE_CHECKING:  # annotations only: a plain snapshot loads neither package
+    from envaudit.behaviour.interface import LibraryRun
+    from envaudit.pipeline.interface import Pipeline
 
 @dataclass(frozen=True)
 class NoDriver(Unavailable):
@@ -41,8 +33,6 @@ def unavailable(reason: str) -> Unavailable:
     return NoDriver(reason) if reason.startswith(NoDriver.PREFIX) else Unavailable(reason)
 
 
-# A section of the fingerprint is either collected or Unavailable.
-Fact = Union[T, Unavailable]
 
 
 @dataclass(frozen=True)
@@ -173,43 +163,6 @@ class CudaToolkit:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class ProbeResult:
-    """What one behavioural probe produced on one device (see envaudit/behaviour/)."""
-
-    # "<probe id>@<device>", e.g. "torch.matmul.fp32@cuda:0".
-    key: str
-    device: str
-    # "sha256:<hex>" of the exact output bytes; "" when not recorded.
-    digest: str = ""
-    # The few numbers that matter (max abs error vs a float64 reference, mean, size).
-    metrics: Mapping[str, float] = field(default_factory=dict)
-    # Indices an NMS kept, in the order returned.
-    kept: tuple[int, ...] = ()
-    # Settings that explain the output (TF32 flags, BLAS name), not compared themselves.
-    info: Mapping[str, str] = field(default_factory=dict)
-    # Why the probe did not run on this device ("no CUDA device visible"), or why it failed.
-    skipped: str = ""
-    error: str = ""
-
-    @property
-    def probe(self) -> str:
-        return self.key.rsplit("@", 1)[0]
-
-
-@dataclass(frozen=True)
-class LibraryRun:
-    """The behavioural probes of one library, run in one child process."""
-
-    library: str
-    # The distribution that provides the module ("opencv-python-headless") and its version.
-    distribution: str
-    version: str
-    # Wall seconds of the child process (import + probes).
-    seconds: float
-    results: tuple[ProbeResult, ...] = ()
-
-
 #: The [behaviour] section when `snapshot --probe` did not run (also absent from the lock).
 NOT_PROBED = Unavailable("not collected (use --probe)")
 
@@ -239,6 +192,8 @@ class Fingerprint:
     cuda_toolkit: Fact[CudaToolkit] = Unavailable("not collected")
     # Facts only a running framework can give (snapshot --deep), per framework.
     runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
+    # The pre/post-processing contracts by name (snapshot/diff --pipeline; envaudit.pipeline).
+    pipelines: Fact[Mapping[str, Pipeline]] = Unavailable("not recorded (use --pipeline)")
     # Outputs of the behavioural probes (snapshot --probe), per library; optional in the lock,
     # so a lock without them loads with this same value.
     behaviour: Fact[Mapping[str, Fact[LibraryRun]]] = NOT_PROBED
@@ -268,7 +223,9 @@ class Section:
 
     `kind` is "table" (one table), "array" (an array of tables, sorted by `order`) or
     "map" (a table of tables or of strings). `required` sections are in every snapshot
-    (Unavailable when no probe ran); the others are optional in older locks.
+    (Unavailable when no probe ran); the others are optional in older locks. `compared`
+    sections are part of the generic comparison (envaudit.compare); `listed` sections that
+    are Unavailable are named, with the reason, under the lock's [unavailable].
     """
 
     attr: str
@@ -276,6 +233,8 @@ class Section:
     element: Any
     required: bool = False
     order: Callable[[Any], tuple[Any, ...]] = _by_name
+    compared: bool = True
+    listed: bool = True
 
     @property
     def key(self) -> str:
@@ -287,8 +246,12 @@ class Section:
             return [codec.encode(v) for v in sorted(value, key=self.order)]
         return codec.encode(value)
 
-    def decode(self, raw: Any, problems: codec.Problems) -> Any:
-        """The section read back from TOML data; every problem is added to `problems`."""
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        """The section read back from TOML data; every problem is added to `problems`.
+
+        `newer`: the lock has a newer minor schema (its unknown keys are ignored; the
+        generic sections always ignore them).
+        """
         if self.kind == "table":
             return codec.decode(raw, self.element, self.key, problems)
         if self.kind == "array":
@@ -302,6 +265,38 @@ class Section:
             return {}
         return {k: codec.decode(v, self.element, f"{self.key}.{k}", problems)
                 for k, v in raw.items()}
+
+
+@dataclass(frozen=True)
+class PipelinesSection(Section):
+    """[pipelines.NAME]: the pre/post-processing contracts, (de)serialised by
+    envaudit.pipeline.lock (imported only when a lock has them or a snapshot took them)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.decode(raw, problems.add, ignore_unknown=newer)
+
+
+@dataclass(frozen=True)
+class BehaviourSection(Section):
+    """[behaviour.LIBRARY]: recorded outputs of the behavioural probes, (de)serialised by
+    envaudit.behaviour.section (imported only when a lock has them or a snapshot took them)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.behaviour import section
+
+        return section.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.behaviour import section
+
+        return section.decode(raw, problems)
 
 
 #: Every section of the fingerprint, in lock order: the one list the lockfile, the
@@ -318,8 +313,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("cuda_libraries", "array", CudaLibrary, order=lambda c: (c.name, c.path)),
     Section("cuda_toolkit", "table", CudaToolkit),
     Section("runtime", "map", Mapping[str, str]),
+    # Optional (schema 1.1), only with --pipeline: PIPE-* compare the typed contracts, and a
+    # lock without pipelines says nothing about them (absent, not [unavailable]).
+    PipelinesSection("pipelines", "map", dict, compared=False, listed=False),
+    # Optional (schema 1.1), only with snapshot --probe: BEH-* compare the recorded outputs
+    # against tolerances, and a lock without them is absent, not [unavailable].
+    BehaviourSection("behaviour", "map", dict, compared=False, listed=False),
 )
-
-#: Optional sections with their own (de)serialisation module, hooked into lockfile.py: absent
-#: from the lock (not under [unavailable]) when not collected, and not compared as facts.
-OWN_MODULE_SECTIONS: tuple[str, ...] = ("behaviour",)

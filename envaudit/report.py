@@ -17,6 +17,8 @@ class Report:
     locked_source: str = ""
     current_source: str = ""
     notes: tuple[str, ...] = ()
+    # The policy in force, as Policy.describe() says it ("" when the report predates policy).
+    policy: str = ""
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
@@ -34,6 +36,6 @@ class Report:
 
 def make_report(
     findings: Sequence[Finding], locked_source: str, current_source: str,
-    notes: Sequence[str] = (),
+    notes: Sequence[str] = (), policy: str = "",
 ) -> Report:
-    return Report(tuple(findings), locked_source, current_source, tuple(notes))
+    return Report(tuple(findings), locked_source, current_source, tuple(notes), policy)

@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from envaudit import lockfile
-from envaudit.model import Fact, Fingerprint, LibraryRun, ProbeResult, Unavailable
+from envaudit.behaviour.interface import LibraryRun, ProbeResult
+from envaudit.model import Fact, Fingerprint, Unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDED = ROOT / "fixtures" / "behaviour" / "recorded"

@@ -13,10 +13,10 @@ from envaudit import lockfile
 from envaudit.api import diff
 from envaudit.behaviour.catalog import DATA, load_probe_catalog
 from envaudit.behaviour.compare import Outcome, compare_results
-from envaudit.behaviour.interface import Compare, ProbeSpec, Tolerance
+from envaudit.behaviour.interface import Compare, LibraryRun, ProbeResult, ProbeSpec, Tolerance
 from envaudit.behaviour.runner import parse_answer
 from envaudit.errors import LockfileError
-from envaudit.model import LibraryRun, ProbeResult, Unavailable
+from envaudit.model import Unavailable
 from tests import recorded
 from tests.factories import fp
 
@@ -93,6 +93,23 @@ def test_behaviour_section_round_trips() -> None:
     loaded = lockfile.loads(lockfile.dumps(original)).fingerprint
     assert loaded.behaviour == original.behaviour
     assert lockfile.dumps(loaded) == lockfile.dumps(original)
+
+
+def test_behaviour_and_pipelines_sections_round_trip_together() -> None:
+    from envaudit.model import SECTIONS
+    from envaudit.pipeline.interface import Pipeline
+
+    original = replace(recorded.fingerprint("h200.lock"),
+                       pipelines={"det": Pipeline(iou_threshold=0.5, input_size=(640, 640))})
+    text = lockfile.dumps(original)
+    loaded = lockfile.loads(text)
+    assert loaded.notes == ()
+    assert (loaded.fingerprint.behaviour, loaded.fingerprint.pipelines) == (
+        original.behaviour, original.pipelines)
+    assert lockfile.dumps(loaded.fingerprint) == text
+    optional = {s.attr: (s.compared, s.listed) for s in SECTIONS}
+    assert optional["behaviour"] == optional["pipelines"] == (False, False)
+    assert "behaviour" not in text.split("[unavailable]")[1]
 
 
 def test_default_lock_has_no_section_and_old_locks_load() -> None:
@@ -174,7 +191,7 @@ def test_cli_diff_against_the_fixtures() -> None:
 def test_docs_lockfile_documents_the_behaviour_section_and_tolerances() -> None:
     import dataclasses
 
-    from envaudit.model import LibraryRun as Run
+    from envaudit.behaviour.interface import LibraryRun as Run
 
     text = (Path(__file__).parent.parent / "docs" / "lockfile.md").read_text(encoding="utf-8")
     section = text.split("<!-- behaviour:start -->")[1].split("<!-- behaviour:end -->")[0]

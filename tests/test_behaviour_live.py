@@ -15,8 +15,9 @@ import pytest
 
 from envaudit import lockfile
 from envaudit.behaviour.catalog import load_probe_catalog
+from envaudit.behaviour.interface import LibraryRun
 from envaudit.behaviour.runner import probe_all, run_library
-from envaudit.model import Fact, Fingerprint, LibraryRun, Unavailable
+from envaudit.model import Fact, Fingerprint, Unavailable
 from envaudit.rules.engine import evaluate
 from tests.factories import cli_runner, fp
 

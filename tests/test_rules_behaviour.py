@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from envaudit.model import Fingerprint, LibraryRun, ProbeResult, Unavailable
+from envaudit.behaviour.interface import LibraryRun, ProbeResult
+from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.interface import Severity
 from tests.factories import Scenario, check_scenario, fp, run
 

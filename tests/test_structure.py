@@ -12,10 +12,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec"),
-    ("envaudit.model", "envaudit.findings", "envaudit.output"),
-    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.behaviour.section"),
-    ("envaudit.snapshot", "envaudit.behaviour"),
+    ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec",
+     "envaudit.facts"),
+    # The pipeline contract's schema and the lock section codecs sit beside the model,
+    # which owns [pipelines] and [behaviour] as optional sections (model.PipelinesSection,
+    # model.BehaviourSection).
+    ("envaudit.model", "envaudit.findings", "envaudit.output", "envaudit.pipeline.interface",
+     "envaudit.pipeline.schema", "envaudit.pipeline.lock", "envaudit.behaviour.interface",
+     "envaudit.behaviour.section"),
+    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.artifacts"),
+    ("envaudit.snapshot", "envaudit.pipeline", "envaudit.behaviour"),
     ("envaudit.rules",),
     ("envaudit.report", "envaudit.config", "envaudit.docgen", "envaudit.show",
      "envaudit.formats", "envaudit.api"),
@@ -99,8 +105,7 @@ def test_no_import_cycle() -> None:
 
 
 def test_sections_are_the_fingerprint_fields() -> None:
-    fields = [f for f in dataclasses.fields(model.Fingerprint)
-              if f.name != "meta" and f.name not in model.OWN_MODULE_SECTIONS]
+    fields = [f for f in dataclasses.fields(model.Fingerprint) if f.name != "meta"]
     assert [s.attr for s in model.SECTIONS] == [f.name for f in fields]
     required = {f.name for f in fields if f.default is dataclasses.MISSING}
     assert {s.attr for s in model.SECTIONS if s.required} == required

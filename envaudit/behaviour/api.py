@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Optional
 
-from envaudit.model import Fingerprint, LibraryRun, Unavailable
+from envaudit.behaviour.interface import LibraryRun
+from envaudit.model import Fingerprint, Unavailable
 from envaudit.probes.interface import Probe
 
 Progress = Optional[Callable[[str], None]]

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from envaudit.behaviour.catalog import find_probe
-from envaudit.behaviour.interface import Compare, ProbeSpec, Tolerance
-from envaudit.model import Fact, LibraryRun, ProbeResult, Unavailable
+from envaudit.behaviour.interface import Compare, LibraryRun, ProbeResult, ProbeSpec, Tolerance
+from envaudit.model import Fact, Unavailable
 
 Behaviour = Mapping[str, Fact[LibraryRun]]
 

@@ -1,4 +1,5 @@
-"""The behaviour role: probe and library specs (catalog data), comparison modes, its error."""
+"""The behaviour role: probe and library specs (catalog data), comparison modes, its error,
+and the recorded results a lock's [behaviour] section holds (ProbeResult, LibraryRun)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,40 @@ class LibrarySpec:
             if spec.id == probe_id:
                 return spec
         return None
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What one behavioural probe produced on one device (see envaudit/behaviour/)."""
+
+    # "<probe id>@<device>", e.g. "torch.matmul.fp32@cuda:0".
+    key: str
+    device: str
+    # "sha256:<hex>" of the exact output bytes; "" when not recorded.
+    digest: str = ""
+    # The few numbers that matter (max abs error vs a float64 reference, mean, size).
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    # Indices an NMS kept, in the order returned.
+    kept: tuple[int, ...] = ()
+    # Settings that explain the output (TF32 flags, BLAS name), not compared themselves.
+    info: Mapping[str, str] = field(default_factory=dict)
+    # Why the probe did not run on this device ("no CUDA device visible"), or why it failed.
+    skipped: str = ""
+    error: str = ""
+
+    @property
+    def probe(self) -> str:
+        return self.key.rsplit("@", 1)[0]
+
+
+@dataclass(frozen=True)
+class LibraryRun:
+    """The behavioural probes of one library, run in one child process."""
+
+    library: str
+    # The distribution that provides the module ("opencv-python-headless") and its version.
+    distribution: str
+    version: str
+    # Wall seconds of the child process (import + probes).
+    seconds: float
+    results: tuple[ProbeResult, ...] = ()

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from envaudit.behaviour.catalog import load_probe_catalog
-from envaudit.behaviour.interface import LibrarySpec
-from envaudit.model import Fact, LibraryRun, ProbeResult, Unavailable
+from envaudit.behaviour.interface import LibraryRun, LibrarySpec, ProbeResult
+from envaudit.model import Fact, Unavailable
 from envaudit.probes.interface import Host, Probe
 
 # Seconds one library's child may take (import included: `import torch` alone took 6 s on

@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from envaudit import codec
+from envaudit.behaviour.interface import LibraryRun, ProbeResult
 from envaudit.codec import Problems
-from envaudit.model import NOT_PROBED, Fact, LibraryRun, ProbeResult, Unavailable
+from envaudit.facts import Fact, Unavailable
 
 KEY = "behaviour"
 
@@ -59,11 +60,10 @@ def _decode_run(lib: str, raw: Any, problems: Problems) -> Fact[LibraryRun]:
                       seconds=run.seconds, results=decoded)
 
 
-def decode(doc: Mapping[str, Any], problems: Problems) -> Fact[Behaviour]:
-    """The [behaviour] section of a parsed lock; problems name their key path."""
-    raw = doc.get(KEY)
+def decode(raw: Any, problems: Problems) -> Fact[Behaviour]:
+    """The [behaviour] table of a parsed lock; problems name their key path."""
     if not isinstance(raw, dict):
         problems.add(KEY, f"expected a table, got {codec.kind_of(raw)}")
-        return NOT_PROBED
+        return {}
     return {lib: _decode_run(lib, value, problems) for lib, value in raw.items()}
 

@@ -62,5 +62,6 @@ class JsonFormat(Format):
             "locked": report.locked_source,
             "current": report.current_source,
             "notes": list(report.notes),
+            "policy": report.policy or None,
         }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from envaudit.compare import compare
-from envaudit.findings import Policy
+from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint
 from envaudit.rules.catalog import Catalog, load_catalog
@@ -21,6 +22,8 @@ from envaudit.rules.interface import (
     Rule,
     Severity,
 )
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 def _finding(rule: Rule, m: Match, severity: Severity) -> Finding:
@@ -77,8 +80,12 @@ def evaluate(
     policy: Policy | None = None,
     catalog: Catalog | None = None,
     today: datetime.date | None = None,
+    matched: set[Ignore] | None = None,
 ) -> list[Finding]:
-    """The findings for deploying `current` where `locked` was the training environment."""
+    """The findings for deploying `current` where `locked` was the training environment.
+
+    Each policy ignore that dropped a finding is added to `matched` when it is given.
+    """
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     today = today or datetime.date.today()
@@ -94,7 +101,12 @@ def evaluate(
             if rule.drift_only else set()
         )
         for m in CHECKS[rule.check](ctx, rule.params):
-            if (m.subject, m.detail) in known or _ignored(policy, rule.id, m.subject, today):
+            if (m.subject, m.detail) in known:
+                continue
+            ignore = _ignored(policy, rule.id, m.subject, today)
+            if ignore is not None:
+                if matched is not None:
+                    matched.add(ignore)
                 continue
             m = _bounded(rule, m, evidence)
             severity = policy.severity.get(rule.id) or m.severity or rule.severity
@@ -136,8 +148,15 @@ def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy
     )
 
 
-def _ignored(policy: Policy, rule_id: str, subject: str, today: datetime.date) -> bool:
-    return any(
-        ig.rule == rule_id and ig.active(today) and ig.subject in (None, subject)
-        for ig in policy.ignore
-    )
+def _ignored(policy: Policy, rule_id: str, subject: str, today: datetime.date) -> Ignore | None:
+    """The active ignore that drops this finding; subjects match case-insensitively, with
+    package-style names canonicalised (`Pillow` is `pillow`, `my_lib` is `My-Lib`)."""
+    for ig in policy.ignore:
+        if ig.rule == rule_id and ig.active(today) and (
+                ig.subject is None or same_subject(ig.subject, subject)):
+            return ig
+    return None
+
+
+def same_subject(a: str, b: str) -> bool:
+    return _SEPARATORS.sub("-", a).casefold() == _SEPARATORS.sub("-", b).casefold()
