@@ -17,6 +17,7 @@ from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.pipeline.interface import Pipeline
+from envaudit.probes.interface import Probe
 from envaudit.report import Report, make_report
 from envaudit.snapshot import Progress, default_probes, snapshot
 
@@ -75,6 +76,16 @@ def _unverified(locked: Fingerprint, current: Fingerprint, source: str) -> tuple
             " (take that lock with snapshot --artifact, or diff on the deployment host)",)
 
 
+def _live(locked: Fingerprint, probes: list[Probe], progress: Progress | None,
+          probe: bool | None) -> Fingerprint:
+    """A snapshot of this host, with the lock's behavioural probes run live when asked."""
+    if probe is False or (isinstance(locked.behaviour, Unavailable) and not probe):
+        return snapshot(probes=probes, progress=progress)
+    from envaudit.behaviour.api import probed_snapshot, recorded_libraries
+
+    return probed_snapshot(probes, libraries=recorded_libraries(locked), progress=progress)
+
+
 def check(
     lock: str | Path = lockfile.DEFAULT_PATH,
     *,
@@ -83,6 +94,7 @@ def check(
     deep: bool = False,
     timeout: float | None = None,
     progress: Progress | None = None,
+    probe: bool | None = None,
     pipelines: Sequence[str] = (),
     pipeline_format: str = "auto",
     artifacts: Sequence[str] = (),
@@ -92,12 +104,14 @@ def check(
 
     With `policy` None the policy is found as the CLI finds it (envaudit.toml or
     [tool.envaudit] in pyproject.toml, from the current directory up to the repository
-    root), so start-up checks and the CLI gate decide alike. `pipelines` ([NAME=]FILE) are
-    the deployment's pipeline configs, checked against the lock's [pipelines]. The model
-    artifacts the lock records are re-read on this host, at their locked paths or at
-    `artifacts` (matched by name); with `against`, the other lock's [[artifacts]] are
-    compared (and `artifacts` is an ArtifactError). Raises
-    LockfileError when a lock is missing or invalid, ConfigError for a broken policy, and
+    root), so start-up checks and the CLI gate decide alike. `probe`: run the lock's
+    behavioural probes live (None: when the lock has them; no effect with `against`, whose
+    recorded results are compared). `pipelines` ([NAME=]FILE) are the deployment's pipeline
+    configs, checked against the lock's [pipelines]. The model artifacts the lock records are
+    re-read on this host, at their locked paths or at `artifacts` (matched by name); with
+    `against`, the other lock's [[artifacts]] are compared (and `artifacts` is an
+    ArtifactError). Raises LockfileError when a lock is missing or invalid, ConfigError for a
+    broken policy, and
     envaudit.pipeline.interface.PipelineError when a pipeline file is invalid.
     """
     if policy is None:
@@ -123,7 +137,7 @@ def check(
         source = str(against)
     else:
         kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
-        current = snapshot(probes=default_probes(**kwargs), progress=progress)
+        current = _live(locked.fingerprint, default_probes(**kwargs), progress, probe)
         current = _verify(locked.fingerprint, current, artifacts, artifact_progress)
         source = "this host"
     if contracts is not None:

@@ -37,10 +37,10 @@ def run(body: Callable[[], int]) -> int:
 
 
 def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
-             pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto",
-             artifact: Sequence[str] = ()) -> int:
-    """Take a snapshot of this host (and the --pipeline contracts, and the model files
-    `artifact`) and write the lock."""
+             probe: bool = False, pipeline: Optional[Sequence[str]] = None,
+             pipeline_format: str = "auto", artifact: Sequence[str] = ()) -> int:
+    """Take a snapshot of this host (and the --pipeline contracts, the --probe outputs, the
+    model files `artifact`) and write the lock."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
@@ -54,8 +54,13 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         for note in notes:
             err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
-    fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
-              progress=progress)
+    probes = default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids)
+    if probe:  # only then: the behaviour package (and rich) stay unimported otherwise
+        from envaudit.behaviour.api import probed_snapshot
+
+        fp = probed_snapshot(probes, progress=progress)
+    else:
+        fp = take(probes=probes, progress=progress)
     if contracts is not None:
         from envaudit.pipeline.attach import with_pipelines
 
@@ -102,7 +107,7 @@ def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> 
 def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
-    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
+    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO, probe: Optional[bool] = None,
     pipeline: Sequence[str] = (), pipeline_format: str = "auto", artifact: Sequence[str] = (),
     model: Optional[str] = None, hostname: Optional[str] = None, raw_ids: bool = False,
     textfile_dir: Optional[Path] = None,
@@ -116,12 +121,13 @@ def diff(
     from envaudit.config import expired_ignores, load_policy
     from envaudit.fleet import hostreport
 
-    _live_only(against, deep, timeout, artifact)
+    _live_only(against, deep, timeout, artifact, probe)
     _check_fleet_options(fmt, output, textfile_dir,
                          {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids})
     policy = load_policy(config)
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
-                   pipelines=pipeline, pipeline_format=pipeline_format, artifacts=artifact,
+                   probe=probe, pipelines=pipeline, pipeline_format=pipeline_format,
+                   artifacts=artifact,
                    artifact_progress=lambda line: err(f"envaudit: {line}"))
     if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
         err(f"envaudit: policy: {policy.describe()}")
@@ -137,12 +143,12 @@ def diff(
 
 
 def _live_only(against: Optional[Path], deep: bool, timeout: Optional[float],
-               artifact: Sequence[str]) -> None:
+               artifact: Sequence[str], probe: Optional[bool] = None) -> None:
     """Options that read the live host are usage errors with --against."""
     if against is None:
         return
-    if deep or timeout is not None:
-        option = "--deep" if deep else "--timeout"
+    if deep or timeout is not None or probe:
+        option = "--deep" if deep else "--timeout" if timeout is not None else "--probe"
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     if artifact:
         raise UsageError("--artifact reads this host's files and does not apply with --against"
