@@ -13,7 +13,7 @@ import datetime
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from envaudit import lockfile
 from envaudit.choices import FailOn
@@ -24,7 +24,11 @@ from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.pipeline.interface import Pipeline
+from envaudit.probes.interface import Probe
 from envaudit.report import Report, make_report
+
+if TYPE_CHECKING:
+    from envaudit.probes.interpreter import Audited
 
 __all__ = ["DriftError", "audit", "check", "diff", "render", "require", "snapshot"]
 
@@ -93,6 +97,51 @@ def _unverified(locked: Fingerprint, current: Fingerprint, source: str) -> tuple
             " (take that lock with snapshot --artifact, or diff on the deployment host)",)
 
 
+def _live(locked: Optional[Fingerprint], probes: list[Probe], progress: Progress | None,
+          probe: bool | None, target: Audited) -> Fingerprint:
+    """A snapshot of the audited interpreter and this host, with the lock's behavioural
+    probes run live when asked (they run inside envaudit's own interpreter only)."""
+    asked = probe is True or (probe is None and locked is not None
+                              and not isinstance(locked.behaviour, Unavailable))
+    if asked and not target.own:
+        if probe:
+            raise UsageError("--probe runs envaudit's behavioural probes inside the audited"
+                             " interpreter, which needs envaudit installed there: run"
+                             " envaudit from that environment instead of --python")
+        _log.warning("behavioural probes not run: they need envaudit inside the audited"
+                     " interpreter")
+    if not asked or not target.own:
+        return take(target.host, probes=probes, progress=progress)
+    from envaudit.behaviour.api import probed_snapshot, recorded_libraries
+
+    libraries = recorded_libraries(locked) if locked is not None else None
+    return probed_snapshot(probes, libraries=libraries, progress=progress)
+
+
+def live(
+    python: Optional[str] = None, *, deep: bool = False, timeout: Optional[float] = None,
+    progress: Progress | None = None, say: Progress | None = None,
+    probe: bool | None = False, locked: Optional[Fingerprint] = None, raw_ids: bool = False,
+) -> tuple[Fingerprint, str, frozenset[str]]:
+    """A snapshot of the interpreter to audit (probes.interpreter.choose), its description,
+    and envaudit's own dependencies when it is the interpreter running envaudit (else empty).
+    `say` hears which interpreter was chosen when an active venv decided it (default: the
+    "envaudit" logger)."""
+    from envaudit.footprint import own_dependencies
+    from envaudit.probes.interpreter import audited
+
+    kwargs: dict[str, Any] = {"deep": deep, "raw_ids": raw_ids}
+    if timeout is not None:
+        kwargs["timeout"] = timeout
+    target = audited(python, say=say or _log.info,
+                     timeout=10.0 if timeout is None else max(timeout, 10.0))
+    fp = _live(locked, default_probes(**kwargs), progress, probe, target)
+    where = "this host" if target.host.interpreter is None else (
+        f"this host ({target.host.interpreter})")
+    own = own_dependencies(target.host.distributions) if target.own else frozenset()
+    return fp, where, own
+
+
 def check(
     lock: str | Path = lockfile.DEFAULT_PATH,
     *,
@@ -101,6 +150,7 @@ def check(
     deep: bool = False,
     timeout: float | None = None,
     progress: Progress | None = None,
+    probe: bool | None = None,
     pipelines: Sequence[str] = (),
     pipeline_format: str = "auto",
     artifacts: Sequence[str] = (),
@@ -112,14 +162,15 @@ def check(
 
     With `policy` None the policy is found as the CLI finds it (envaudit.toml or
     [tool.envaudit] in pyproject.toml, from the current directory up to the repository
-    root), so start-up checks and the CLI gate decide alike. `pipelines` ([NAME=]FILE) are
-    the deployment's pipeline configs, checked against the lock's [pipelines]. The model
-    artifacts the lock records are re-read on this host, at their locked paths or at
-    `artifacts` (matched by name); with `against`, the other lock's [[artifacts]] are
-    compared (and `artifacts` is an ArtifactError). The live side is `python`, an active
-    venv, or this interpreter (probes.interpreter.choose); `say` hears which. Raises
-    LockfileError when a lock is missing or invalid, ConfigError for a broken policy, and
-    envaudit.pipeline.interface.PipelineError when a pipeline file is invalid.
+    root), so start-up checks and the CLI gate decide alike. `probe`: run the lock's
+    behavioural probes live (None: when the lock has them; no effect with `against`, whose
+    recorded results are compared). `pipelines` ([NAME=]FILE) are the deployment's pipeline
+    configs, checked against the lock's [pipelines]. The model artifacts the lock records are
+    re-read on this host, at their locked paths or at `artifacts` (matched by name); with
+    `against`, the other lock's [[artifacts]] are compared (and `artifacts` is an
+    ArtifactError). The live side is `python`, an active venv, or this interpreter; `say`
+    hears which. Raises LockfileError when a lock is missing or invalid, ConfigError for a
+    broken policy, PipelineError when a pipeline file is invalid.
     """
     if policy is None:
         from envaudit.config import load_policy
@@ -138,7 +189,7 @@ def check(
         source, own = str(against), frozenset[str]()
     else:
         current, source, own = live(python, deep=deep, timeout=timeout, progress=progress,
-                                    say=say)
+                                    say=say, probe=probe, locked=locked.fingerprint)
         current = _verify(locked.fingerprint, current, artifacts, artifact_progress)
     if contracts is not None:
         current = _with_pipelines(current, contracts)
@@ -176,26 +227,6 @@ def _verify(locked: Fingerprint, current: Fingerprint, overrides: Sequence[str],
     from envaudit.artifacts.api import verify
 
     return verify(locked, current, overrides, progress=progress)
-
-def live(
-    python: Optional[str] = None, *, deep: bool = False, timeout: Optional[float] = None,
-    progress: Progress | None = None, say: Progress | None = None,
-) -> tuple[Fingerprint, str, frozenset[str]]:
-    """A snapshot of the interpreter to audit (probes.interpreter.choose), its description,
-    and envaudit's own dependencies when it is the interpreter running envaudit (else empty).
-    `say` hears which interpreter was chosen when an active venv decided it (default: the
-    "envaudit" logger)."""
-    from envaudit.footprint import own_dependencies
-    from envaudit.probes.interpreter import audited
-
-    kwargs = {"deep": deep} if timeout is None else {"deep": deep, "timeout": timeout}
-    target = audited(python, say=say or _log.info,
-                     timeout=10.0 if timeout is None else max(timeout, 10.0))
-    fp = take(target.host, probes=default_probes(**kwargs), progress=progress)
-    where = "this host" if target.host.interpreter is None else (
-        f"this host ({target.host.interpreter})")
-    own = own_dependencies(target.host.distributions) if target.own else frozenset()
-    return fp, where, own
 
 
 def snapshot(path: PathLike | None = None, *, python: Optional[str] = None,

@@ -68,6 +68,9 @@ def snapshot(
     raw_ids: bool = typer.Option(
         False, "--raw-ids", help="Record raw GPU UUIDs and serials instead of salted hashes."
     ),
+    probe: bool = typer.Option(
+        False, "--probe", help="Also run the behavioural output probes, one child per library."
+    ),
     pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
     pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
     artifact: list[str] = typer.Option(
@@ -81,7 +84,7 @@ def snapshot(
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
-        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids,
+        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids, probe=probe,
         pipeline=pipeline, pipeline_format=pipeline_format, artifact=tuple(artifact),
         python=python)))
 
@@ -127,6 +130,9 @@ def diff(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
     ),
+    probe: Optional[bool] = typer.Option(
+        None, "--probe/--no-probe", help="Run the lock's output probes live"
+        " (default: when the lock has them)."),
     pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
     pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
     artifact: list[str] = typer.Option(
@@ -147,7 +153,7 @@ def diff(
     _exit(commands.run(lambda: commands.diff(
         lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
         timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
-        color=color, pipeline=pipeline or (), pipeline_format=pipeline_format,
+        color=color, probe=probe, pipeline=pipeline or (), pipeline_format=pipeline_format,
         artifact=tuple(artifact), model=model, hostname=hostname, raw_ids=raw_ids,
         textfile_dir=textfile_dir, python=python)))
 

@@ -37,14 +37,13 @@ def run(body: Callable[[], int]) -> int:
 
 
 def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
-             pipeline: Optional[Sequence[str]] = None, pipeline_format: str = "auto",
-             artifact: Sequence[str] = (), python: Optional[str] = None) -> int:
-    """Take a snapshot of this host and of --python or an active venv (else this
-    interpreter), with the --pipeline contracts and the model files `artifact`; write it."""
+             probe: bool = False, pipeline: Optional[Sequence[str]] = None,
+             pipeline_format: str = "auto", artifact: Sequence[str] = (),
+             python: Optional[str] = None) -> int:
+    """Take a snapshot of this host and of --python or an active venv (else this interpreter),
+    with the --pipeline contracts, the --probe outputs, the model files `artifact`; write it."""
     from envaudit import lockfile
-    from envaudit.collect import default_probes
-    from envaudit.collect import snapshot as take
-    from envaudit.probes.interpreter import audited
+    from envaudit.api import live
 
     contracts = None
     if pipeline:  # read first: a bad file fails before the probes run
@@ -55,9 +54,9 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         for note in notes:
             err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
-    target = audited(python, timeout=max(timeout, 10.0), say=lambda line: err(f"envaudit: {line}"))
-    fp = take(target.host, probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
-              progress=progress)
+    # --probe only: the behaviour package (and rich) stay unimported otherwise
+    fp, _, _ = live(python, deep=deep, timeout=timeout, raw_ids=raw_ids, progress=progress,
+                    say=lambda line: err(f"envaudit: {line}"), probe=probe)
     if contracts is not None:
         from envaudit.pipeline.attach import with_pipelines
 
@@ -104,7 +103,7 @@ def use_color(output: Optional[str], choice: ColorChoice = ColorChoice.AUTO) -> 
 def diff(
     *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
     output: Optional[str], deep: bool, timeout: Optional[float], config: Optional[Path],
-    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO,
+    verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO, probe: Optional[bool] = None,
     pipeline: Sequence[str] = (), pipeline_format: str = "auto", artifact: Sequence[str] = (),
     model: Optional[str] = None, hostname: Optional[str] = None, raw_ids: bool = False,
     textfile_dir: Optional[Path] = None, python: Optional[str] = None,
@@ -118,12 +117,13 @@ def diff(
     from envaudit.config import expired_ignores, load_policy
     from envaudit.fleet import hostreport
 
-    _live_only(against, deep, timeout, artifact, python)
+    _live_only(against, deep, timeout, artifact, probe, python)
     _check_fleet_options(fmt, output, textfile_dir,
                          {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids})
     policy = load_policy(config)
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
-                   pipelines=pipeline, pipeline_format=pipeline_format, artifacts=artifact,
+                   probe=probe, pipelines=pipeline, pipeline_format=pipeline_format,
+                   artifacts=artifact,
                    artifact_progress=lambda line: err(f"envaudit: {line}"),
                    python=python, say=lambda line: err(f"envaudit: {line}"))
     if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
@@ -140,12 +140,14 @@ def diff(
 
 
 def _live_only(against: Optional[Path], deep: bool, timeout: Optional[float],
-               artifact: Sequence[str], python: Optional[str] = None) -> None:
+               artifact: Sequence[str], probe: Optional[bool] = None,
+               python: Optional[str] = None) -> None:
     """Options that read the live host are usage errors with --against."""
     if against is None:
         return
-    if deep or timeout is not None or python:
-        option = "--deep" if deep else "--timeout" if timeout is not None else "--python"
+    if deep or timeout is not None or probe or python:
+        option = ("--deep" if deep else "--timeout" if timeout is not None
+                  else "--probe" if probe else "--python")
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     if artifact:
         raise UsageError("--artifact reads this host's files and does not apply with --against"

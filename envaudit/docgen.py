@@ -118,7 +118,9 @@ def _markdown_rule(rule: Rule) -> list[str]:
     return [
         f"### {rule.id}: {rule.title}",
         "",
-        f"- **Severity:** {rule.severity.value}",
+        f"- **Severity:** {rule.severity.value}" + (
+            " (info when output probes show identical outputs, see lockfile.md)"
+            if rule.measurable else ""),
         f"- **Impact:** {rule.impact.value}",
         f"- **Evidence:** {', '.join(rule.evidence) or 'none recorded'}",
         f"- **Why:** {_one_line(rule.why)}",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 DEFAULTS: dict[str, Any] = {
-    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False,
+    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False, "probe": False,
     "pipeline": None, "pipeline_format": "auto", "artifact": (), "python": None,
 }
 VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout",
@@ -21,7 +21,7 @@ VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout",
                  "--artifact": "artifact", "--python": "python"}
 # A snapshot that reads pipeline or model files is not the hot path: typer parses it.
 _TYPER_ONLY = ("--pipeline", "--pipeline-format", "--artifact")
-FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids"}
+FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids", "--probe": "probe"}
 MIN_TIMEOUT = 0.1
 
 

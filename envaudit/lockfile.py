@@ -18,7 +18,7 @@ from envaudit.errors import LockfileError
 from envaudit.model import SECTIONS, Fingerprint, Meta, Section, Unavailable, unavailable
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 1
+SCHEMA_MINOR = 1  # 1.1: the optional [pipelines] and [behaviour] sections
 SCHEMA = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 DEFAULT_PATH = "envaudit.lock"
 

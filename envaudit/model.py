@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from envaudit import codec
+from envaudit.facts import Fact as Fact
+from envaudit.facts import Unavailable as Unavailable
 
-if TYPE_CHECKING:  # annotations only: a plain snapshot loads neither role
+if TYPE_CHECKING:  # annotations only: a plain snapshot loads none of these roles
     from envaudit.artifacts.interface import Artifact
+    from envaudit.behaviour.interface import LibraryRun
     from envaudit.pipeline.interface import Pipeline
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """A fact that could not be collected, with the reason why.
-
-    It is a value, not an exception: the comparison reports it as "unknown",
-    never as "removed".
-    """
-
-    reason: str
-
 
 @dataclass(frozen=True)
 class NoDriver(Unavailable):
@@ -45,8 +34,6 @@ def unavailable(reason: str) -> Unavailable:
     return NoDriver(reason) if reason.startswith(NoDriver.PREFIX) else Unavailable(reason)
 
 
-# A section of the fingerprint is either collected or Unavailable.
-Fact = Union[T, Unavailable]
 
 
 @dataclass(frozen=True)
@@ -180,6 +167,10 @@ class CudaToolkit:
     source: str = ""
 
 
+#: The [behaviour] section when `snapshot --probe` did not run (also absent from the lock).
+NOT_PROBED = Unavailable("not collected (use --probe)")
+
+
 @dataclass(frozen=True)
 class Meta:
     """The lock's [envaudit] header."""
@@ -210,6 +201,9 @@ class Fingerprint:
     # Model files (snapshot --artifact): the lock's optional [[artifacts]] (artifacts/lock.py).
     artifacts: Fact[tuple[Artifact, ...]] = Unavailable(
         "not recorded (snapshot --artifact PATH records model files)")
+    # Outputs of the behavioural probes (snapshot --probe), per library; optional in the lock,
+    # so a lock without them loads with this same value.
+    behaviour: Fact[Mapping[str, Fact[LibraryRun]]] = NOT_PROBED
 
     def package(self, name: str) -> Package | None:
         """The active distribution named `name` (canonical), or None."""
@@ -312,6 +306,22 @@ class ArtifactsSection(Section):
         return lock.decode(raw, problems.add)
 
 
+@dataclass(frozen=True)
+class BehaviourSection(Section):
+    """[behaviour.LIBRARY]: recorded outputs of the behavioural probes, (de)serialised by
+    envaudit.behaviour.section (imported only when a lock has them or a snapshot took them)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.behaviour import section
+
+        return section.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.behaviour import section
+
+        return section.decode(raw, problems)
+
+
 #: Every section of the fingerprint, in lock order: the one list the lockfile, the
 #: comparison, the snapshot, `show` and the documentation test derive from.
 SECTIONS: tuple[Section, ...] = (
@@ -332,4 +342,7 @@ SECTIONS: tuple[Section, ...] = (
     # Optional (schema 1.1), only with --artifact: ART-* compare the typed artifacts, and a
     # lock without artifacts says nothing about them (absent, not [unavailable]).
     ArtifactsSection("artifacts", "array", None, compared=False, listed=False),
+    # Optional (schema 1.1), only with snapshot --probe: BEH-* compare the recorded outputs
+    # against tolerances, and a lock without them is absent, not [unavailable].
+    BehaviourSection("behaviour", "map", dict, compared=False, listed=False),
 )

@@ -60,6 +60,13 @@ def _pipelines(pipelines: Any) -> tuple[str, list[str]]:
     return ", ".join(sorted(pipelines)) or "(none)", []
 
 
+def _behaviour(runs: Any) -> tuple[str, list[str]]:
+    return f"{len(runs)} libraries probed", [
+        f"  {lib}: unavailable ({run.reason})" if isinstance(run, Unavailable)
+        else f"  {lib}: {run.distribution} {run.version}, {len(run.results)} results"
+        for lib, run in sorted(runs.items())]
+
+
 #: Section attribute -> (label, summary), or None for a section `show` leaves out.
 #: A test keeps the keys equal to model.SECTIONS, so a new section must choose.
 SUMMARIES: Mapping[str, Optional[tuple[str, Summary]]] = {
@@ -76,6 +83,7 @@ SUMMARIES: Mapping[str, Optional[tuple[str, Summary]]] = {
     "runtime": None,
     "pipelines": ("pipelines", _pipelines),
     "artifacts": ("artifacts", _artifacts),
+    "behaviour": ("behaviour", _behaviour),
 }
 
 

@@ -32,7 +32,8 @@ def samples(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
 
 
 def render(model: str = "resnet50") -> str:
-    report = diff(LoadedLock(fp(packages={"numpy": "1.26.4"})), fp(packages={"numpy": "2.1.0"}))
+    report = diff(LoadedLock(fp(packages={"torch": "2.4.0+cu124"})),
+                  fp(packages={"torch": "2.4.0+cpu"}))
     host = identify(hostname="n1", model=model, now=1764331200.5, lock_content_hash="sha256:ab")
     return get_format(FormatChoice.PROMETHEUS).render(replace(report, host=host), FailOn.ERROR)
 
@@ -44,8 +45,8 @@ def test_metrics_parse_with_the_official_parser() -> None:
     assert got["envaudit_lock_info"] == [({"model": "resnet50", "content_hash": "sha256:ab"}, 1)]
     drift = {labels["severity"]: value for labels, value in got["envaudit_drift"]}
     assert drift == {"error": 1, "warning": 1, "info": 1}
-    ((labels, value),) = got["envaudit_findings"]  # numpy 1 → 2: one error
-    assert labels["subject"] == "numpy" and labels["severity"] == "error" and value == 1
+    ((labels, value),) = got["envaudit_findings"]  # a CUDA build → a CPU build: one error
+    assert labels["subject"] == "torch" and labels["severity"] == "error" and value == 1
     assert labels["rule"].startswith(("FW-", "PKG-"))
 
 

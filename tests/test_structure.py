@@ -13,16 +13,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec",
-     "envaudit.distributions"),
-    # The pipeline contract's schema and the artifacts' types, with each one's lock section
-    # codec, sit beside the model, which owns [pipelines] and [[artifacts]] as optional
-    # sections (model.PipelinesSection, model.ArtifactsSection).
+     "envaudit.distributions", "envaudit.facts"),
+    # The pipeline contract's schema, the artifacts' and behaviour's types, with each one's
+    # lock section codec, sit beside the model, which owns [pipelines], [[artifacts]] and
+    # [behaviour] as optional sections (model.PipelinesSection, ArtifactsSection,
+    # BehaviourSection).
     ("envaudit.model", "envaudit.findings", "envaudit.output", "envaudit.pipeline.interface",
      "envaudit.pipeline.schema", "envaudit.pipeline.lock", "envaudit.artifacts.interface",
-     "envaudit.artifacts.lock"),
+     "envaudit.artifacts.lock", "envaudit.behaviour.interface", "envaudit.behaviour.section"),
     ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.artifacts",
      "envaudit.fleet.identity", "envaudit.footprint"),
-    ("envaudit.collect", "envaudit.pipeline"),
+    ("envaudit.collect", "envaudit.pipeline", "envaudit.behaviour"),
     ("envaudit.rules",),
     ("envaudit.report", "envaudit.config", "envaudit.docgen", "envaudit.show",
      "envaudit.formats", "envaudit.api", "envaudit.fleet", "envaudit.remediation"),

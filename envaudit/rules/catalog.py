@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from envaudit._compat import tomllib
-from envaudit.distributions import FAMILIES
+from envaudit.distributions import expand_families
 from envaudit.errors import CatalogError
 from envaudit.rules.interface import CHECKS, Impact, Rule, Severity
 
@@ -36,20 +36,6 @@ class Catalog:
     @property
     def groups(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.group for r in self.rules))
-
-
-def expand_families(value: Any) -> Any:
-    """"@tensorflow" inside a params list → every distribution of that family
-    (envaudit.distributions, the one definition the probes use too)."""
-    if isinstance(value, dict):
-        return {k: expand_families(v) for k, v in value.items()}
-    if isinstance(value, list):
-        out: list[Any] = []
-        for item in value:
-            family = FAMILIES.get(item[1:]) if isinstance(item, str) and item[:1] == "@" else None
-            out.extend(family if family is not None else [expand_families(item)])
-        return out
-    return value
 
 
 def _rule(raw: Mapping[str, Any], where: str) -> Rule:
@@ -82,6 +68,7 @@ def _rule(raw: Mapping[str, Any], where: str) -> Rule:
         generic=bool(raw.get("generic", False)),
         evidence=tuple(raw.get("evidence", ())),
         drift_only=bool(raw.get("drift-only", True)),
+        measurable=bool(raw.get("measurable", False)),
     )
 
 

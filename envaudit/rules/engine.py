@@ -12,7 +12,16 @@ from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint
 from envaudit.rules.catalog import Catalog, load_catalog
-from envaudit.rules.interface import CHECKS, Context, Finding, Match, Rule, Severity
+from envaudit.rules.interface import (
+    ATTESTERS,
+    CHECKS,
+    Context,
+    Evidence,
+    Finding,
+    Match,
+    Rule,
+    Severity,
+)
 
 _SEPARATORS = re.compile(r"[-_.]+")
 
@@ -86,6 +95,7 @@ def evaluate(
     # A condition already true of the training side alone is not drift: the self-
     # comparison (locked, locked) gives the baseline, and identical matches are dropped.
     baseline = _context(locked, locked, catalog, policy, (), today)
+    evidence = _evidence(ctx)
     raw: list[tuple[Finding, bool]] = []
     for rule in catalog.rules:
         known = (
@@ -100,9 +110,29 @@ def evaluate(
                 if matched is not None:
                     matched.add(ignore)
                 continue
+            m = _bounded(rule, m, evidence)
             severity = policy.severity.get(rule.id) or m.severity or rule.severity
             raw.append((_finding(rule, m, severity), rule.generic))
     return fold(raw)
+
+
+def _evidence(ctx: Context) -> dict[str, Evidence]:
+    """Subject -> the evidence that bounds it lowest, from every registered attester."""
+    out: dict[str, Evidence] = {}
+    for attest in ATTESTERS.values():
+        for e in attest(ctx):
+            if e.subject not in out or e.severity.rank < out[e.subject].severity.rank:
+                out[e.subject] = e
+    return out
+
+
+def _bounded(rule: Rule, m: Match, evidence: dict[str, Evidence]) -> Match:
+    """A measurable rule's match, lowered to what measured evidence on its subject allows."""
+    e = evidence.get(m.subject)
+    severity = m.severity or rule.severity
+    if not rule.measurable or e is None or severity.rank <= e.severity.rank:
+        return m
+    return replace(m, severity=e.severity, detail=f"{m.detail}: {e.note}")
 
 
 def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy: Policy,
