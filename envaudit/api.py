@@ -122,12 +122,10 @@ def live(
     python: Optional[str] = None, *, deep: bool = False, timeout: Optional[float] = None,
     progress: Progress | None = None, say: Progress | None = None,
     probe: bool | None = False, locked: Optional[Fingerprint] = None, raw_ids: bool = False,
-) -> tuple[Fingerprint, str, frozenset[str]]:
+) -> tuple[Fingerprint, str, Audited]:
     """A snapshot of the interpreter to audit (probes.interpreter.choose), its description,
-    and envaudit's own dependencies when it is the interpreter running envaudit (else empty).
-    `say` hears which interpreter was chosen when an active venv decided it (default: the
-    "envaudit" logger)."""
-    from envaudit.footprint import own_dependencies
+    and the audited interpreter. `say` hears which interpreter was chosen when an active
+    venv decided it (default: the "envaudit" logger)."""
     from envaudit.probes.interpreter import audited
 
     kwargs: dict[str, Any] = {"deep": deep, "raw_ids": raw_ids}
@@ -138,8 +136,7 @@ def live(
     fp = _live(locked, default_probes(**kwargs), progress, probe, target)
     where = "this host" if target.host.interpreter is None else (
         f"this host ({target.host.interpreter})")
-    own = own_dependencies(target.host.distributions) if target.own else frozenset()
-    return fp, where, own
+    return fp, where, target
 
 
 def check(
@@ -188,15 +185,25 @@ def check(
         current: LoadedLock | Fingerprint = _against(Path(against), artifacts)
         source, own = str(against), frozenset[str]()
     else:
-        current, source, own = live(python, deep=deep, timeout=timeout, progress=progress,
-                                    say=say, probe=probe, locked=locked.fingerprint)
+        current, source, target = live(python, deep=deep, timeout=timeout, progress=progress,
+                                       say=say, probe=probe, locked=locked.fingerprint)
         current = _verify(locked.fingerprint, current, artifacts, artifact_progress)
+        own = _own(target)
     if contracts is not None:
         current = _with_pipelines(current, contracts)
     report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy,
                   footprint=own)
     return dataclasses.replace(report, notes=(*reader_notes, *report.notes),
                                pipelines=tuple(sorted(contracts or ())))
+
+
+def _own(target: Audited) -> frozenset[str]:
+    """envaudit's own dependencies when the audited interpreter is the one running envaudit."""
+    if not target.own:
+        return frozenset()
+    from envaudit.footprint import own_dependencies
+
+    return own_dependencies(target.host.distributions)
 
 
 def _against(against: Path, artifacts: Sequence[str]) -> LoadedLock:

@@ -43,7 +43,6 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
     """Take a snapshot of this host and of --python or an active venv (else this interpreter),
     with the --pipeline contracts, the --probe outputs, the model files `artifact`; write it."""
     from envaudit import lockfile
-    from envaudit.api import live
 
     contracts = None
     if pipeline:  # read first: a bad file fails before the probes run
@@ -54,9 +53,8 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         for note in notes:
             err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
-    # --probe only: the behaviour package (and rich) stay unimported otherwise
-    fp, _, _ = live(python, deep=deep, timeout=timeout, raw_ids=raw_ids, progress=progress,
-                    say=lambda line: err(f"envaudit: {line}"), probe=probe)
+    fp = _take(python, deep=deep, timeout=timeout, raw_ids=raw_ids, progress=progress,
+               probe=probe)
     if contracts is not None:
         from envaudit.pipeline.attach import with_pipelines
 
@@ -73,6 +71,25 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
     return int(ExitCode.OK)
+
+
+def _take(python: Optional[str], *, deep: bool, timeout: float, raw_ids: bool,
+          progress: Optional[Callable[[str], None]], probe: bool) -> Fingerprint:
+    """The snapshot of `envaudit snapshot`; the plain one imports neither the API nor the
+    behaviour package (and rich): start-up time is a feature of a pre-deploy hook."""
+    say = lambda line: err(f"envaudit: {line}")  # noqa: E731
+    if probe:
+        from envaudit.api import live
+
+        return live(python, deep=deep, timeout=timeout, raw_ids=raw_ids, progress=progress,
+                    say=say, probe=True)[0]
+    from envaudit.collect import default_probes
+    from envaudit.collect import snapshot as take
+    from envaudit.probes.interpreter import audited
+
+    target = audited(python, timeout=max(timeout, 10.0), say=say)
+    return take(target.host, probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
+                progress=progress)
 
 
 def _with_artifacts(fp: Fingerprint, paths: Sequence[str]) -> Fingerprint:

@@ -13,9 +13,8 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from envaudit.errors import InterpreterError
 from envaudit.probes.interface import Host
@@ -24,14 +23,15 @@ ENV_VAR = "ENVAUDIT_PYTHON"
 ACTIVE_VARS = ("VIRTUAL_ENV", "CONDA_PREFIX")  # the first one set decides
 PROBE = Path(__file__).with_name("_interp.py")
 SUPPORTED = "CPython 3.9 or newer"
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.\d+(?:[abc]\d+)?$")
+_VERSION = r"^(\d+)\.(\d+)\.\d+(?:[abc]\d+)?$"
 _STRINGS = ("version", "implementation", "executable", "prefix", "base_prefix", "tag")
 MAX_PATH_ENTRIES = 1000
 MAX_TEXT = 4096
 
 
-@dataclass(frozen=True)
-class Target:
+# NamedTuples, not dataclasses: this module is on the default snapshot path, where a frozen
+# dataclass's generated code costs milliseconds of start-up (a NamedTuple a tenth of that).
+class Target(NamedTuple):
     """An interpreter other than the running one, and what chose it."""
 
     python: str
@@ -139,7 +139,7 @@ def validate(data: Any, python: str) -> dict[str, Any]:
     if not isinstance(path, list) or len(path) > MAX_PATH_ENTRIES or not all(
             isinstance(p, str) and len(p) <= MAX_TEXT for p in path):
         raise bad("has no valid 'sys_path'")
-    m = _VERSION.match(data["version"])
+    m = re.match(_VERSION, data["version"])
     if m is None:
         raise bad(f"has an invalid version {data['version'][:40]!r}")
     if (int(m.group(1)), int(m.group(2))) < (3, 9):
@@ -147,8 +147,7 @@ def validate(data: Any, python: str) -> dict[str, Any]:
     return data
 
 
-@dataclass(frozen=True)
-class Audited:
+class Audited(NamedTuple):
     """The host view of the interpreter to audit, and whether it is the one running envaudit."""
 
     host: Host
