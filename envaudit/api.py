@@ -188,7 +188,7 @@ def check(
         current, source, target = live(python, deep=deep, timeout=timeout, progress=progress,
                                        say=say, probe=probe, locked=locked.fingerprint)
         current = _verify(locked.fingerprint, current, artifacts, artifact_progress)
-        own = _own(target)
+        own = _own(target, locked.fingerprint, current)
     if contracts is not None:
         current = _with_pipelines(current, contracts)
     report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy,
@@ -197,9 +197,14 @@ def check(
                                pipelines=tuple(sorted(contracts or ())))
 
 
-def _own(target: Audited) -> frozenset[str]:
-    """envaudit's own dependencies when the audited interpreter is the one running envaudit."""
-    if not target.own:
+def _own(target: Audited, locked: Fingerprint, current: Fingerprint) -> frozenset[str]:
+    """envaudit's own dependencies when the audited interpreter is the one running envaudit,
+    computed only when the deployment side has a package the lock lacks (parsing metadata
+    requirements imports packaging.markers, tens of ms: not for a diff that cannot use it)."""
+    if not target.own or not isinstance(current.packages, tuple):
+        return frozenset()
+    had = {p.name for p in locked.packages} if isinstance(locked.packages, tuple) else set()
+    if all(p.name in had for p in current.packages):
         return frozenset()
     from envaudit.footprint import own_dependencies
 
