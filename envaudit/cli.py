@@ -26,6 +26,13 @@ app = typer.Typer(
 )
 
 
+# --python of snapshot, diff and fix (docs/environments.md); one definition for all three.
+_PYTHON = typer.Option(
+    None, "--python", envvar="ENVAUDIT_PYTHON", help="Audit this interpreter (a path, a"
+    " command, or an environment directory) instead of the active venv or envaudit's own.",
+)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"envaudit {__version__}")
@@ -77,10 +84,7 @@ def snapshot(
         (), "--artifact", help="A model file or directory to record: size, sha256 and the"
         " format's own facts (repeatable).",
     ),
-    python: Optional[str] = typer.Option(
-        None, "--python", envvar="ENVAUDIT_PYTHON", help="Audit this interpreter (a path, a"
-        " command, or an environment directory) instead of the active venv or envaudit's own.",
-    ),
+    python: Optional[str] = _PYTHON,
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
@@ -144,10 +148,7 @@ def diff(
     hostname: Optional[str] = typer.Option(None, "--hostname", help=_HOSTNAME_HELP),
     raw_ids: bool = typer.Option(False, "--raw-ids", help=_RAW_IDS_HELP),
     textfile_dir: Optional[Path] = typer.Option(None, "--textfile-dir", help=_TEXTFILE_HELP),
-    python: Optional[str] = typer.Option(
-        None, "--python", envvar="ENVAUDIT_PYTHON", help="Audit this interpreter (a path, a"
-        " command, or an environment directory) instead of the active venv or envaudit's own.",
-    ),
+    python: Optional[str] = _PYTHON,
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     _exit(commands.run(lambda: commands.diff(
@@ -252,10 +253,7 @@ def export(
 @app.command()
 def fix(
     lock: Path = typer.Argument(Path(DEFAULT_LOCK), help="The reference lock (the training side)."),
-    python: Optional[str] = typer.Option(
-        None, "--python", envvar="ENVAUDIT_PYTHON", help="Audit this interpreter (a path, a"
-        " command, or an environment directory) instead of the active venv or envaudit's own.",
-    ),
+    python: Optional[str] = _PYTHON,
     apply: bool = typer.Option(
         False, "--apply", help="Carry out the package plan (default: print it, change nothing)."
     ),

@@ -158,3 +158,14 @@ def test_deep_children_run_under_the_audited_interpreter(monkeypatch: pytest.Mon
         "torch": {"version": "2.4.0"}}
     probe.collect(Host())
     assert seen == ["/srv/venv/bin/python", sys.executable]
+
+
+def test_probe_needs_envaudit_inside_the_audited_interpreter(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import venv
+
+    venv.EnvBuilder(with_pip=False).create(tmp_path / "v")
+    code = main(["snapshot", "--probe", "--python", str(tmp_path / "v"), "-o", "-"])
+    assert code == 2
+    assert "--probe runs envaudit's behavioural probes inside the audited interpreter" in (
+        capsys.readouterr().err)
