@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
-from envaudit.compare import compare
+from envaudit.compare import Change, compare
 from envaudit.findings import Policy
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint
@@ -77,7 +77,8 @@ def evaluate(
     ctx = _context(locked, current, catalog, policy, tuple(notes), today)
     # A condition already true of the training side alone is not drift: the self-
     # comparison (locked, locked) gives the baseline, and identical matches are dropped.
-    baseline = _context(locked, locked, catalog, policy, (), today)
+    # Comparing a fingerprint with itself finds no change, so none is computed.
+    baseline = _context(locked, locked, catalog, policy, (), today, changes=())
     raw: list[tuple[Finding, bool]] = []
     for rule in catalog.rules:
         known = (
@@ -93,11 +94,12 @@ def evaluate(
 
 
 def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy: Policy,
-             notes: tuple[LockNote, ...], today: datetime.date) -> Context:
+             notes: tuple[LockNote, ...], today: datetime.date,
+             changes: tuple[Change, ...] | None = None) -> Context:
     return Context(
         locked=locked,
         current=current,
-        changes=tuple(compare(locked, current)),
+        changes=tuple(compare(locked, current)) if changes is None else changes,
         critical=catalog.critical | policy.critical,
         tooling=catalog.tooling,
         import_conflicts=catalog.import_conflicts,
