@@ -1,46 +1,96 @@
-"""Parse a plain `envaudit snapshot ...` command line without importing typer.
+"""Parse the common `envaudit snapshot` and `envaudit diff` command lines without typer.
 
-`envaudit snapshot` runs in every training job and deploy hook, so its start-up time
-is a feature: building typer's command tree costs more than the snapshot itself. This
-parser accepts exactly the options of the typer `snapshot` command (a test keeps the
-two in step); anything else, --help and every error included, returns None and goes
-through typer as usual.
+Both run in training jobs and deploy hooks, so their start-up time is a feature:
+building typer's command tree costs more than a snapshot. This parser accepts exactly
+the options of the typer commands (a test keeps the two in step); anything else,
+--help, combined short options and every error included, returns None and goes through
+typer as usual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Optional
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
 
-DEFAULTS: dict[str, Any] = {
-    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False,
-}
-VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout"}
-FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids"}
+from envaudit.choices import FailOn, FormatChoice
+
 MIN_TIMEOUT = 0.1
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One command's options: defaults by keyword, option spellings, value conversions."""
+
+    defaults: Mapping[str, Any]
+    values: Mapping[str, str]  # option spelling -> keyword, for options that take a value
+    flags: Mapping[str, str]  # option spelling -> keyword, for on/off options
+    convert: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
+    argument: Optional[str] = None  # the keyword of the one positional argument
+
+
+SNAPSHOT = Spec(
+    defaults={"output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False},
+    values={"-o": "output", "--output": "output", "--timeout": "timeout"},
+    flags={"--deep": "deep", "--raw-ids": "raw_ids"},
+    convert={"timeout": float},
+)
+DIFF = Spec(
+    defaults={"lock": Path("envaudit.lock"), "against": None, "fmt": FormatChoice.TEXT,
+              "fail_on": FailOn.ERROR, "output": None, "deep": False, "timeout": 5.0,
+              "config": None},
+    values={"--against": "against", "-f": "fmt", "--format": "fmt", "--fail-on": "fail_on",
+            "-o": "output", "--output": "output", "--timeout": "timeout", "--config": "config"},
+    flags={"--deep": "deep"},
+    convert={"lock": Path, "against": Path, "config": Path, "fmt": FormatChoice,
+             "fail_on": FailOn, "timeout": float},
+    argument="lock",
+)
+COMMANDS: Mapping[str, Spec] = {"snapshot": SNAPSHOT, "diff": DIFF}
 
 
 def parse(argv: Sequence[str]) -> Optional[dict[str, Any]]:
     """Keyword arguments for commands.snapshot(), or None to let typer handle the line."""
-    if not argv or argv[0] != "snapshot":
+    found = parse_command(argv)
+    return found[1] if found is not None and found[0] == "snapshot" else None
+
+
+def parse_command(argv: Sequence[str]) -> Optional[tuple[str, dict[str, Any]]]:
+    """(command, keyword arguments of its body in envaudit.commands), or None for typer."""
+    spec = COMMANDS.get(argv[0]) if argv else None
+    if spec is None:
         return None
-    opts = dict(DEFAULTS)
-    rest = list(argv[1:])
+    raw = _options(spec, list(argv[1:]))
+    opts = _converted(spec, raw) if raw is not None else None
+    return (argv[0], opts) if opts is not None else None
+
+
+def _options(spec: Spec, rest: list[str]) -> Optional[dict[str, Any]]:
+    opts: dict[str, Any] = {}
     while rest:
         arg = rest.pop(0)
         name, eq, value = arg.partition("=")
-        if name in FLAG_OPTIONS and not eq:
-            opts[FLAG_OPTIONS[name]] = True
-        elif name in VALUE_OPTIONS and name.startswith("--") and eq:
-            opts[VALUE_OPTIONS[name]] = value
-        elif arg in VALUE_OPTIONS and rest and (arg == "-o" or not rest[0].startswith("-")):
-            opts[VALUE_OPTIONS[arg]] = rest.pop(0)
+        if name in spec.flags and not eq:
+            opts[spec.flags[name]] = True
+        elif name in spec.values and name.startswith("--") and eq:
+            opts[spec.values[name]] = value
+        elif arg in spec.values and rest and (arg == "-o" or not rest[0].startswith("-")):
+            opts[spec.values[arg]] = rest.pop(0)
+        elif spec.argument and spec.argument not in opts and arg and not arg.startswith("-"):
+            opts[spec.argument] = arg
         else:
             return None
-    try:
-        opts["timeout"] = float(opts["timeout"])
-    except ValueError:
-        return None
-    if not opts["timeout"] >= MIN_TIMEOUT or not opts["output"]:
+    return opts
+
+
+def _converted(spec: Spec, raw: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+    opts = dict(spec.defaults)
+    for key, value in raw.items():
+        try:
+            opts[key] = spec.convert[key](value) if key in spec.convert else value
+        except ValueError:
+            return None
+    if not opts["timeout"] >= MIN_TIMEOUT or opts.get("output") == "":
         return None
     return opts
