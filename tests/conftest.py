@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
+
+# The parsed-catalog cache goes to a folder of this test run, not the developer's ~/.cache.
+os.environ["ENVAUDIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="envaudit-cache-")
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,8 @@ import importlib
 import re
 from pathlib import Path
 
+import pytest
+
 from envaudit.rules.catalog import load_catalog
 from tests.factories import Scenario, flat, run
 
@@ -51,3 +53,17 @@ def test_identical_real_sized_hosts_are_silent() -> None:
     for s in all_scenarios():
         assert flat(run(s.locked, s.locked)) == [], s.id
         assert flat(run(s.current, s.current)) == [], s.id
+
+
+def test_parsed_catalog_cache_is_keyed_by_content(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from envaudit.rules import catalog
+
+    monkeypatch.setenv("ENVAUDIT_CACHE_DIR", str(tmp_path))
+    fresh = catalog.data_files()
+    (cache,) = tmp_path.glob("catalog-*.json")
+    assert catalog.data_files() == fresh  # read back from the cache
+    cache.write_text("{broken")
+    assert catalog.data_files() == fresh  # a broken cache is parsed again
+    monkeypatch.setenv("ENVAUDIT_CACHE_DIR", "")
+    assert catalog.data_files() == fresh
