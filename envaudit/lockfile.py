@@ -5,7 +5,6 @@ The sections themselves, and how each is written and read, belong to envaudit.mo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from envaudit._compat import sha256
 from envaudit.codec import Problems, kind_of
 from envaudit.errors import LockfileError
 from envaudit.model import SECTIONS, Fingerprint, Meta, Section, Unavailable, unavailable
@@ -71,7 +71,7 @@ def content_hash(doc: Mapping[str, Any]) -> str:
     canonical = json.dumps(
         stripped, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return "sha256:" + sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def dumps(fp: Fingerprint) -> str:
