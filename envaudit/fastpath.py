@@ -10,7 +10,6 @@ typer as usual.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -19,15 +18,23 @@ from envaudit.choices import FailOn, FormatChoice
 MIN_TIMEOUT = 0.1
 
 
-@dataclass(frozen=True)
 class Spec:
-    """One command's options: defaults by keyword, option spellings, value conversions."""
+    """One command's options: defaults by keyword, option spellings, value conversions.
 
-    defaults: Mapping[str, Any]
-    values: Mapping[str, str]  # option spelling -> keyword, for options that take a value
-    flags: Mapping[str, str]  # option spelling -> keyword, for on/off options
-    convert: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
-    argument: Optional[str] = None  # the keyword of the one positional argument
+    A plain class, not a dataclass: creating a dataclass costs about a millisecond of
+    the start-up this module exists to save.
+    """
+
+    def __init__(
+        self, *, defaults: Mapping[str, Any], values: Mapping[str, str],
+        flags: Mapping[str, str], convert: Optional[Mapping[str, Callable[[str], Any]]] = None,
+        argument: Optional[str] = None,
+    ) -> None:
+        self.defaults = defaults
+        self.values = values  # option spelling -> keyword, for options that take a value
+        self.flags = flags  # option spelling -> keyword, for on/off options
+        self.convert = convert or {}
+        self.argument = argument  # the keyword of the one positional argument
 
 
 SNAPSHOT = Spec(
