@@ -1,6 +1,6 @@
 """Every speed figure of envaudit side by side, as medians and ratios, in one run.
 
-    python benchmarks/bench.py [--runs N] [--python PY]
+    python benchmarks/bench.py [--runs N] [--python PY] [--only snapshot|diff]
     python benchmarks/bench.py --make-venv DIR [--distributions 150]  # then --python DIR/bin/python
 
 Snapshot: `envaudit snapshot` against `python -c pass`, `pip freeze`, torch's
@@ -102,8 +102,10 @@ def diff_commands(py: str, work: str) -> dict[str, list[str]]:
     commands = {"envaudit diff (live host)": [py, "-m", "envaudit", "diff", lock]}
     for n in SIZES:
         a, b = (os.path.join(work, f"{side}{n}.lock") for side in "ab")
+        # A report file in the work folder: -o writes atomically (a rename), so never a device.
+        report = os.path.join(work, f"report{n}.txt")
         commands[f"diff --against, {n:,} packages"] = [py, "-m", "envaudit", "diff", a,
-                                                        "--against", b, "-o", os.devnull]
+                                                        "--against", b, "-o", report]
     return commands
 
 
@@ -157,6 +159,7 @@ class Args:
     python: str
     make_venv: Optional[str]
     distributions: int
+    only: Optional[str]
 
 
 def parse() -> Args:
@@ -166,6 +169,7 @@ def parse() -> Args:
     parser.add_argument("--python", default=sys.executable, help="interpreter to measure")
     parser.add_argument("--make-venv", metavar="DIR", help="build a measuring venv and stop")
     parser.add_argument("--distributions", type=int, default=150)
+    parser.add_argument("--only", choices=("snapshot", "diff"), help="one half of the figures")
     return Args(**vars(parser.parse_args()))
 
 
@@ -176,10 +180,12 @@ def main() -> None:
         return
     print(environment(args.python) + f"; {args.runs} interleaved runs\n{GOALS}")
     with tempfile.TemporaryDirectory() as work:
-        report("snapshot", measure(snapshot_commands(args.python, work), args.runs, work),
-               "envaudit snapshot")
-        report("diff", measure(diff_commands(args.python, work), args.runs, work),
-               "envaudit diff (live host)")
+        if args.only in (None, "snapshot"):
+            report("snapshot", measure(snapshot_commands(args.python, work), args.runs, work),
+                   "envaudit snapshot")
+        if args.only in (None, "diff"):
+            report("diff", measure(diff_commands(args.python, work), args.runs, work),
+                   "envaudit diff (live host)")
 
 
 if __name__ == "__main__":
