@@ -28,32 +28,38 @@ from typing import Optional
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = ROOT.parent / "shared" / "perf" / "snapfloor.py"
 SIZES = (100, 1_000, 10_000)
+# As installed: with bytecode (.pyc) files, which the warm-up run writes where missing.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 GOALS = ("goals: snapshot <= 2x floor, >= 10x faster than pip freeze, <= 16 MiB;"
          " live diff <= 80 ms; 10,000-package diff <= 300 ms")
 
 
-def run_once(cmd: list[str], cwd: str) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB) of one run of `cmd`."""
+def run_once(cmd: list[str], cwd: str) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MiB) of one run of `cmd`."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def measure(commands: dict[str, list[str]], runs: int, cwd: str) -> dict[str, tuple[float, float]]:
-    """name -> (median seconds, peak MiB), runs interleaved after one warm-up of each."""
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+Figures = dict[str, tuple[float, float, float]]
+
+
+def measure(commands: dict[str, list[str]], runs: int, cwd: str) -> Figures:
+    """name -> (median wall s, median CPU s, peak MiB), interleaved after one warm-up each."""
+    samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
     for cmd in commands.values():
         run_once(cmd, cwd)
     for _ in range(runs):
         for name, cmd in commands.items():
             samples[name].append(run_once(cmd, cwd))
-    return {name: (statistics.median(t for t, _ in s), max(m for _, m in s))
-            for name, s in samples.items()}
+    return {name: (statistics.median(x[0] for x in s), statistics.median(x[1] for x in s),
+                   max(x[2] for x in s)) for name, s in samples.items()}
 
 
 def snapshot_commands(py: str, work: str) -> dict[str, list[str]]:
@@ -99,7 +105,8 @@ def diff_commands(py: str, work: str) -> dict[str, list[str]]:
     subprocess.run([py, "-m", "envaudit", "snapshot", "-o", lock], check=True,
                    stderr=subprocess.DEVNULL)
     subprocess.run([py, "-c", MAKE_LOCKS, lock, work, *map(str, SIZES)], check=True)
-    commands = {"envaudit diff (live host)": [py, "-m", "envaudit", "diff", lock]}
+    commands = {"python -c pass": [py, "-c", "pass"],
+                "envaudit diff (live host)": [py, "-m", "envaudit", "diff", lock]}
     for n in SIZES:
         a, b = (os.path.join(work, f"{side}{n}.lock") for side in "ab")
         # A report file in the work folder: -o writes atomically (a rename), so never a device.
@@ -109,11 +116,15 @@ def diff_commands(py: str, work: str) -> dict[str, list[str]]:
     return commands
 
 
-def report(title: str, results: dict[str, tuple[float, float]], base: str) -> None:
-    ref = results[base][0]
-    print(f"\n{title:34} {'median':>10} {'peak RSS':>10}   ratio to {base}")
-    for name, (secs, mib) in results.items():
-        print(f"  {name:32} {secs * 1000:7.1f} ms {mib:6.1f} MiB {secs / ref:8.2f}x")
+def report(title: str, results: Figures, base: str) -> None:
+    """One table: medians of wall and CPU time, peak memory, ratios to `base` and to
+    `python -c pass` (the interpreter's own start-up, a yardstick that survives a busy
+    machine better than milliseconds do)."""
+    ref, idle = results[base], results["python -c pass"]
+    print(f"\n{title:32} {'wall':>9} {'CPU':>9} {'peak':>9}  {'x ' + base:>26}  x pass (CPU)")
+    for name, (wall, cpu, mib) in results.items():
+        print(f"  {name:30} {wall * 1000:6.1f} ms {cpu * 1000:6.1f} ms {mib:5.1f} MiB"
+              f"  {wall / ref[0]:12.2f} (CPU {cpu / ref[1]:5.2f})  {cpu / idle[1]:8.1f}")
 
 
 def environment(py: str) -> str:
