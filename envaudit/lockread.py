@@ -15,8 +15,6 @@ from typing import Any, Optional
 from envaudit._compat import tomllib
 
 _HEADER = "\n[[packages]]\n"
-# Where the packages end: the first table header that is not [[packages]].
-_NEXT_TABLE = re.compile(r"^\[(?!\[packages\]\]$)", re.M)
 # One line of a [[packages]] table: its header, `key = "text"` (no escapes, no control
 # characters) or `key = true|false`. Anything else is not envaudit's layout.
 _LINE = re.compile(
@@ -31,8 +29,10 @@ def read(text: str) -> Optional[dict[str, Any]]:
     head, found, tail = text.partition(_HEADER)
     if not found:
         return None
-    end = _NEXT_TABLE.search(tail)
-    region, rest = (tail[:end.start()], tail[end.start():]) if end else (tail, "")
+    # The packages end at the first table header after the last [[packages]]; a header of
+    # another table between two of them is a line _packages() does not read.
+    end = tail.find("\n[", tail.rfind(_HEADER) + 1) + 1 or len(tail)
+    region, rest = tail[:end], tail[end:]
     packages = _packages(region)
     if packages is None:
         return None
