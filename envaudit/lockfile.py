@@ -10,20 +10,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from envaudit.codec import Problems, kind_of
-
-if TYPE_CHECKING:
-    from hashlib import sha256
-else:  # CPython's built-in SHA-256: hashlib's digests without loading OpenSSL (~3 ms)
-    try:
-        from _sha2 import sha256  # Python >= 3.12
-    except ImportError:
-        try:
-            from _sha256 import sha256  # Python <= 3.11
-        except ImportError:  # pragma: no cover - builds without the built-in module
-            from hashlib import sha256
+from envaudit.digest import sha256
 from envaudit.errors import LockfileError
 from envaudit.model import SECTIONS, Fingerprint, Meta, Section, Unavailable, unavailable
 

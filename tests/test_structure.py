@@ -12,9 +12,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec"),
+    ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec",
+     "envaudit.digest"),
     ("envaudit.model", "envaudit.findings", "envaudit.output"),
-    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes"),
+    ("envaudit.lockfile", "envaudit.lockread", "envaudit.compare", "envaudit.probes"),
     ("envaudit.snapshot",),
     ("envaudit.rules",),
     ("envaudit.report", "envaudit.config", "envaudit.docgen", "envaudit.show",

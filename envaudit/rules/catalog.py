@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import re
@@ -15,6 +14,7 @@ from typing import Any
 
 from envaudit import __version__
 from envaudit._compat import tomllib
+from envaudit.digest import sha256
 from envaudit.errors import CatalogError, OutputError
 from envaudit.rules.interface import CHECKS, Impact, Rule, Severity
 
@@ -113,7 +113,7 @@ def data_files() -> dict[str, Any]:
     """
     names = sorted(n for n in os.listdir(DATA) if n.endswith(".toml"))
     blobs = {name: (DATA / name).read_bytes() for name in names}
-    digest = hashlib.sha256(b"".join(n.encode() + b"\0" + b + b"\0" for n, b in blobs.items()))
+    digest = sha256(b"".join(n.encode() + b"\0" + b + b"\0" for n, b in blobs.items()))
     cache = _cache_file(f"catalog-{__version__}-{digest.hexdigest()[:32]}.json")
     if cache is not None:
         with contextlib.suppress(OSError, ValueError):
