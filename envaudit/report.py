@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Optional
 
 from envaudit.choices import ExitCode, FailOn
 from envaudit.findings import Finding, Severity
+from envaudit.fleet.identity import HostIdentity
 
 __all__ = ["ExitCode", "FailOn", "Report", "make_report"]
 
@@ -17,6 +19,13 @@ class Report:
     locked_source: str = ""
     current_source: str = ""
     notes: tuple[str, ...] = ()
+    # The policy in force, as Policy.describe() says it ("" when the report predates policy).
+    policy: str = ""
+    # The lock's stated content-hash, and who this report is about (set by `envaudit diff`).
+    lock_content_hash: str = ""
+    host: Optional[HostIdentity] = None
+    # The names of the deployment's pipelines checked (diff --pipeline), sorted.
+    pipelines: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
@@ -34,6 +43,7 @@ class Report:
 
 def make_report(
     findings: Sequence[Finding], locked_source: str, current_source: str,
-    notes: Sequence[str] = (),
+    notes: Sequence[str] = (), policy: str = "", lock_content_hash: str = "",
 ) -> Report:
-    return Report(tuple(findings), locked_source, current_source, tuple(notes))
+    return Report(tuple(findings), locked_source, current_source, tuple(notes), policy,
+                  lock_content_hash=lock_content_hash)

@@ -3,23 +3,63 @@
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from envaudit import lockfile, lockread
 from envaudit._compat import tomllib
-from envaudit.model import Package
+from envaudit.model import Package, Unavailable
 from tests.factories import fp
 
-LOCKS = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "locks").glob("*.lock"))
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+LOCKS = sorted(FIXTURES.glob("*/*.lock"))
 
 
-def test_reads_the_fixture_locks_as_tomllib_does() -> None:
-    read = [lockread.read(path.read_text(encoding="utf-8")) for path in LOCKS]
-    assert any(doc is not None for doc in read)  # short package lists are inline arrays
-    for doc, path in zip(read, LOCKS):
-        assert doc is None or doc == tomllib.loads(path.read_text(encoding="utf-8"))
+def _same_both_ways(text: str) -> bool:
+    """Both readers give the same document and the same loaded lock; True if the fast
+    reader read it (False: it left the text to tomllib)."""
+    doc = lockread.read(text)
+    assert doc is None or doc == tomllib.loads(text)
+    fast, slow = lockfile.loads(text), lockfile.from_dict(tomllib.loads(text))
+    assert fast.fingerprint == slow.fingerprint
+    assert fast.notes == slow.notes
+    return doc is not None
+
+
+def test_reads_every_fixture_lock_as_tomllib_does() -> None:
+    assert {p.parent.name for p in LOCKS} == {"locks", "behaviour"}
+    read = [_same_both_ways(path.read_text(encoding="utf-8")) for path in LOCKS]
+    assert any(read)  # short package lists are inline arrays, left to tomllib
+
+
+def test_reads_a_lock_with_every_optional_section_and_package_key() -> None:
+    from envaudit.pipeline.attach import load
+    from tests.pipeline_files import TRAINING_CONTRACT
+    from tests.test_rules_artifacts import SAVEDMODEL, _onnx
+
+    base = lockfile.load(FIXTURES / "behaviour" / "cpu-host.lock").fingerprint
+    assert isinstance(base.packages, tuple) and not isinstance(base.behaviour, Unavailable)
+    extra = {"wheel_tags": ("cp311-cp311-manylinux_2_28_x86_64", "py3-none-any"),
+             "shared_imports": ("nvidia/cudnn", ""), "shadowed": ("1.0",)}
+    packages = (dataclasses.replace(base.packages[0], **extra),
+                dataclasses.replace(base.packages[1], wheel_tags=("py3-none-any",)),
+                *base.packages[2:])
+    with tempfile.TemporaryDirectory() as tmp:
+        contract = Path(tmp, "envaudit.pipeline.toml")
+        contract.write_text(TRAINING_CONTRACT)
+        pipelines = load([str(contract)])
+    full = dataclasses.replace(base, packages=packages, pipelines=pipelines,
+                               artifacts=(SAVEDMODEL, _onnx()))
+    text = lockfile.dumps(full)
+    assert "[pipelines" in text and "[[artifacts]]" in text and "[behaviour" in text
+    assert 'wheel-tags = [\n    "cp311' in text and "shared-imports" in text
+    assert _same_both_ways(text)
+    loaded = lockfile.loads(text)
+    assert loaded.fingerprint.packages == packages
+    assert loaded.fingerprint.pipelines == pipelines
+    assert loaded.notes == ()
 
 
 def _text() -> str:
@@ -45,6 +85,13 @@ def test_reads_shadowed_and_escaped_packages_by_falling_back() -> None:
     ('name = "b"', 'name  =  "b"'),
     ('name = "b"', "name = 'b'"),
     ('name = "b"', 'name = "b"\nextra = [1, 2]'),
+    ('name = "b"', 'name = "b"\nextra = [\n    1,\n]'),
+    ('name = "b"', 'name = "b"\nextra = [\n    "x"\n]'),
+    ('name = "b"', 'name = "b"\nextra = [\n  "x",\n]'),
+    ('name = "b"', 'name = "b"\nextra = [\n    "x",'),
+    ('name = "b"', 'name = "b"\nextra = ["x"]'),
+    ('name = "b"', 'name = "b"\n    "x",'),
+    ('name = "b"', 'name = "b"\n]'),
 ])
 def test_lines_of_another_layout_are_left_to_tomllib(edit: tuple[str, str]) -> None:
     text = _text().replace(*edit)

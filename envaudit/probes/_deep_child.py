@@ -1,17 +1,22 @@
 """Child of `snapshot --deep`: imports ONE framework and prints what only it can say, as JSON.
 
-Run as `python _deep_child.py NAME`; it never imports envaudit, so it works in any interpreter.
+Run as `python -I _deep_child.py NAME`: isolated mode keeps this file's folder (envaudit/probes,
+which holds a `platform.py`), the working directory and the user's site off sys.path, so no
+module there can shadow one the framework imports. The PYTHONPATH entries a plain `python`
+would have seen are put back by hand (-I ignores them). It imports only the standard library
+and the framework, never envaudit, so it works in any interpreter.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from typing import Any, Callable
 
 _MAPPED = re.compile(r"/(lib(?:cudnn|cublas|cublasLt|cudart|nvinfer|opencv_\w+|gomp|iomp5|omp|"
-                     r"mkl_\w+|openblas\w*|nccl)[^/]*\.so[^/\s]*)$")
+                     r"mkl_\w+|openblas\w*|nccl|cuda)[^/]*\.so[^/\s]*)$")
 
 
 def mapped_libraries() -> str:
@@ -80,6 +85,12 @@ READERS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
+def restore_pythonpath(environ: dict[str, str], path: list[str]) -> None:
+    """Put PYTHONPATH's entries where a non-isolated interpreter has them: before the stdlib."""
+    entries = [p for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    path[0:0] = [p for p in entries if p not in path]
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[1] not in READERS:
         print(json.dumps({"error": f"usage: _deep_child.py {{{','.join(READERS)}}}"}))
@@ -95,4 +106,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    restore_pythonpath(dict(os.environ), sys.path)
     sys.exit(main(sys.argv))

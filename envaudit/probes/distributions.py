@@ -34,6 +34,7 @@ class Distribution:
     requested: bool | None
     direct_url: str
     editable: bool
+    wheel_tags: tuple[str, ...] = ()
 
 
 def _headers(path: str) -> tuple[str, str]:
@@ -126,8 +127,15 @@ def read_distribution(info: str | Path) -> Distribution | None:
                  if "INSTALLER" in files else "")
     requested = ("REQUESTED" in files) if wheel else None
     url, editable = _direct_url(info) if "direct_url.json" in files else ("", False)
+    tags = wheel_tags(_read(os.path.join(info, "WHEEL")) or "") if "WHEEL" in files else ()
     return Distribution(canonical_name(name), version, Path(info), installer, requested, url,
-                        editable)
+                        editable, tags)
+
+
+def wheel_tags(text: str) -> tuple[str, ...]:
+    """The `Tag:` values of a WHEEL file (PEP 427), in file order, without duplicates."""
+    found = (line[4:].strip() for line in text.splitlines() if line.startswith("Tag:"))
+    return tuple(dict.fromkeys(t for t in found if t))
 
 
 def iter_distributions(sys_path: tuple[str, ...]) -> list[Distribution]:

@@ -16,11 +16,17 @@ CHILD = Path(__file__).with_name("_deep_child.py")
 DEEP_FRAMEWORKS = ("torch", "tensorflow", "onnxruntime", "opencv")
 
 
+def child_command(framework: str, python: str = sys.executable) -> list[str]:
+    """`python -I child.py NAME`: isolated, so nothing next to the child or in the working
+    directory can shadow a module the framework imports (envaudit/probes/platform.py did)."""
+    return [python, "-I", str(CHILD), framework]
+
+
 def run_child(framework: str, *, timeout: float, python: str = sys.executable,
               environ: Optional[Mapping[str, str]] = None) -> dict[str, str]:
     """What the child reports about `framework`, or {"error": reason}. Killed on timeout."""
     try:
-        done = subprocess.run([python, str(CHILD), framework], capture_output=True, text=True,
+        done = subprocess.run(child_command(framework, python), capture_output=True, text=True,
                               timeout=timeout, env=dict(environ) if environ is not None else None,
                               check=False)
     except subprocess.TimeoutExpired:
@@ -36,6 +42,15 @@ def run_child(framework: str, *, timeout: float, python: str = sys.executable,
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return {"error": f"child exited {done.returncode}: {tail}"}
     return {str(k): str(v) for k, v in data.items()}
+
+
+def failures(runtime: object) -> list[str]:
+    """One line per framework whose child failed: snapshot prints them on stderr."""
+    if not isinstance(runtime, Mapping):
+        return []
+    return [f"--deep probe of {name} failed: {facts['error']}"
+            for name, facts in sorted(runtime.items())
+            if isinstance(facts, Mapping) and facts.get("error")]
 
 
 class RuntimeProbe(Probe):

@@ -15,6 +15,7 @@ from typing import Any
 from envaudit import __version__
 from envaudit._compat import tomllib
 from envaudit.digest import sha256
+from envaudit.distributions import expand_families
 from envaudit.errors import CatalogError, OutputError
 from envaudit.rules.interface import CHECKS, Impact, Rule, Severity
 
@@ -30,8 +31,6 @@ class Catalog:
     # Inference-critical packages and tooling-only packages (data/packages.toml).
     critical: frozenset[str]
     tooling: frozenset[str]
-    # Import package -> distributions that all install it (cv2, onnxruntime...).
-    import_conflicts: Mapping[str, tuple[str, ...]]
 
     def get(self, rule_id: str) -> Rule | None:
         for rule in self.rules:
@@ -70,10 +69,11 @@ def _rule(raw: Mapping[str, Any], where: str) -> Rule:
         fix=str(raw["fix"]).strip(),
         references=refs,
         check=str(raw["check"]),
-        params=dict(raw.get("params", {})),
+        params=expand_families(dict(raw.get("params", {}))),
         generic=bool(raw.get("generic", False)),
         evidence=tuple(raw.get("evidence", ())),
         drift_only=bool(raw.get("drift-only", True)),
+        measurable=bool(raw.get("measurable", False)),
     )
 
 
@@ -97,9 +97,8 @@ def load_catalog() -> Catalog:
     pkgs = files["packages.toml"]
     return Catalog(
         rules=tuple(sorted(rules, key=lambda r: r.id)),
-        critical=frozenset(pkgs["critical"]),
+        critical=frozenset(expand_families(pkgs["critical"])),
         tooling=frozenset(pkgs["tooling"]),
-        import_conflicts={k: tuple(v) for k, v in pkgs["import-conflicts"].items()},
     )
 
 
@@ -108,19 +107,21 @@ def data_files() -> dict[str, Any]:
 
     Parsing the TOML costs more than everything else a diff does at 150 packages, so
     the parsed data is kept as JSON in a cache file named after the envaudit version and
-    a digest of the files' bytes: an edited data file has another digest, so a stale
-    cache is never read. ENVAUDIT_CACHE_DIR chooses the folder ("" turns the cache off).
+    a digest of every data file's bytes (the .toml files and the .csv tables beside
+    them): an edited data file has another digest, so a stale cache is never read.
+    ENVAUDIT_CACHE_DIR chooses the folder ("" turns the cache off).
     """
-    names = sorted(n for n in os.listdir(DATA) if n.endswith(".toml"))
+    names = sorted(n for n in os.listdir(DATA) if n.endswith((".toml", ".csv")))
     blobs = {name: (DATA / name).read_bytes() for name in names}
     digest = sha256(b"".join(n.encode() + b"\0" + b + b"\0" for n, b in blobs.items()))
     cache = _cache_file(f"catalog-{__version__}-{digest.hexdigest()[:32]}.json")
+    tomls = [name for name in names if name.endswith(".toml")]
     if cache is not None:
         with contextlib.suppress(OSError, ValueError):
             cached = json.loads(cache.read_bytes())
-            if isinstance(cached, dict) and sorted(cached) == names:
+            if isinstance(cached, dict) and sorted(cached) == tomls:
                 return cached
-    files = {name: tomllib.loads(blob.decode("utf-8")) for name, blob in blobs.items()}
+    files = {name: tomllib.loads(blobs[name].decode("utf-8")) for name in tomls}
     if cache is not None:
         _write_cache(cache, files)
     return files
@@ -139,6 +140,8 @@ def _write_cache(cache: Path, files: Mapping[str, Any]) -> None:
     from envaudit.output import write_atomic
 
     with contextlib.suppress(OSError, OutputError, TypeError, ValueError):
+        text = json.dumps(files, ensure_ascii=False)
+        if json.loads(text) != files:  # a value JSON cannot carry (a TOML date, NaN)
+            return
         cache.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(cache, json.dumps(files, ensure_ascii=False))
-
+        write_atomic(cache, text)
