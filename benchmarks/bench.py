@@ -89,7 +89,8 @@ from envaudit.model import Package
 base = lockfile.load(Path(sys.argv[1])).fingerprint
 for n in map(int, sys.argv[3:]):
     bulk = [Package(name=f"bulk-{i:05d}", version=f"{i % 9}.{i % 13}.{i % 5}",
-                    installer="pip", requested=False) for i in range(n)]
+                    installer="pip", requested=False, wheel_tags=("py3-none-any",))
+            for i in range(n)]
     # B: every 50th version changed, ten removed, ten added.
     moved = [dataclasses.replace(p, version=p.version + ".post1") if i % 50 == 0 else p
              for i, p in enumerate(bulk)]
@@ -161,6 +162,8 @@ def _synthetic(site: Path, i: int) -> None:
                *(f"Requires-Dist: numpy>=1.{k}" for k in range(3))]
     (info / "METADATA").write_text("\n".join(headers) + "\n\n" + "Description.\n" * 100)
     (info / "INSTALLER").write_text("pip\n")
+    (info / "WHEEL").write_text("Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\n"
+                                "Tag: py3-none-any\n")
     (info / "RECORD").write_text(f"bench_dist_{i:03d}/__init__.py,,\n")
 
 
@@ -191,6 +194,8 @@ def main() -> None:
         return
     print(environment(args.python) + f"; {args.runs} interleaved runs\n{GOALS}")
     with tempfile.TemporaryDirectory() as work:
+        # The parsed-catalog cache (filled by the warm-up runs) in the work folder, not ~.
+        ENV["ENVAUDIT_CACHE_DIR"] = os.path.join(work, "cache")
         if args.only in (None, "snapshot"):
             report("snapshot", measure(snapshot_commands(args.python, work), args.runs, work),
                    "envaudit snapshot")

@@ -155,6 +155,8 @@ class _DataclassDecoder:
         # Keys whose TOML value is already the field's value when its type is exact.
         self.names = {k: name for name, k, hint, _ in self.fields if hint in _PLAIN}
         self.types = {k: _PLAIN[hint] for _, k, hint, _ in self.fields if hint in _PLAIN}
+        # Keys of tuple[str, ...] fields: an array of strings becomes the tuple as it is.
+        self.strings = {k: name for name, k, hint, _ in self.fields if _is_strings(hint)}
         # A frozen dataclass's __init__ sets each field through object.__setattr__ (about
         # 1 µs a field); a table whose values all have their exact types is filled in at
         # once instead. Only for classes with plain fields and no __post_init__/__slots__.
@@ -168,9 +170,12 @@ class _DataclassDecoder:
             names, types = self.names, self.types
             kwargs = {}
             for k, v in value.items():
-                if type(v) not in types.get(k, ()):
+                if type(v) in types.get(k, ()):
+                    kwargs[names[k]] = v
+                elif k in self.strings and type(v) is list and _all_str(v):
+                    kwargs[self.strings[k]] = tuple(v)
+                else:
                     break  # a value to convert or check, or an unknown key
-                kwargs[names[k]] = v
             else:
                 return self._new(kwargs) if self.direct else self.tp(**kwargs)
         return self._checked(value, path, problems)
@@ -193,6 +198,14 @@ class _DataclassDecoder:
                 problems.add(f"{path}.{k}", "required key is missing")
                 kwargs[name] = _placeholder(hint)
         return self.tp(**kwargs)
+
+
+def _is_strings(tp: Any) -> bool:
+    return typing.get_origin(tp) is tuple and typing.get_args(tp) == (str, ...)
+
+
+def _all_str(items: list[Any]) -> bool:
+    return all(type(item) is str for item in items)
 
 
 def _placeholder(tp: Any) -> Any:

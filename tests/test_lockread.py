@@ -111,3 +111,15 @@ def test_fast_and_slow_reads_give_equal_fingerprints() -> None:
     text = _text()
     assert lockread.read(text) is not None
     assert lockfile.from_dict(tomllib.loads(text)) == lockfile.loads(text)
+
+
+def test_arrays_of_strings_decode_as_the_checked_path_does() -> None:
+    from envaudit import codec
+
+    raw = {"name": "a", "version": "1", "wheel-tags": ["py3-none-any"], "shadowed": []}
+    problems = codec.Problems()
+    fast = codec.decoder(Package)(raw, "p", problems)
+    assert fast == codec.decoder(Package)._checked(raw, "p", problems)  # type: ignore[attr-defined]
+    assert fast.wheel_tags == ("py3-none-any",) and problems.items == []
+    codec.decode({**raw, "wheel-tags": ["x", 1]}, Package, "p", problems)
+    assert problems.items == ["at 'p.wheel-tags[1]': expected a string, got an integer"]
