@@ -187,11 +187,9 @@ def _check_fleet_options(
 def _render(
     report: Report, fmt: FormatChoice, fail_on: FailOn, color: bool, verbosity: int
 ) -> str:
-    import shutil
-
     from envaudit.formats import get_format
 
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = terminal_width()
     return get_format(fmt, color=color, width=width, verbosity=verbosity).render(report, fail_on)
 
 
@@ -205,6 +203,21 @@ def report(
     fleet = merge(paths, lambda line: err(f"envaudit: warning: {line}"))
     write_output(get_fleet_format(fmt).render(fleet, fail_on), output)
     return int(fleet.exit_code(fail_on))
+
+
+def terminal_width(fallback: int = 100) -> int:
+    """shutil.get_terminal_size's columns ($COLUMNS, then the terminal on stdout), without
+    importing shutil (and with it bz2 and lzma) on the way to a report."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or fallback
 
 
 def show(*, lock: Path) -> int:

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec",
-     "envaudit.distributions", "envaudit.facts"),
+     "envaudit.distributions", "envaudit.facts", "envaudit.digest"),
     # The pipeline contract's schema, the artifacts' and behaviour's types, with each one's
     # lock section codec, sit beside the model, which owns [pipelines], [[artifacts]] and
     # [behaviour] as optional sections (model.PipelinesSection, ArtifactsSection,
@@ -21,8 +21,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit.model", "envaudit.findings", "envaudit.output", "envaudit.pipeline.interface",
      "envaudit.pipeline.schema", "envaudit.pipeline.lock", "envaudit.artifacts.interface",
      "envaudit.artifacts.lock", "envaudit.behaviour.interface", "envaudit.behaviour.section"),
-    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.artifacts",
-     "envaudit.fleet.identity", "envaudit.footprint"),
+    ("envaudit.lockfile", "envaudit.lockread", "envaudit.compare", "envaudit.probes",
+     "envaudit.artifacts", "envaudit.fleet.identity", "envaudit.footprint"),
     ("envaudit.collect", "envaudit.pipeline", "envaudit.behaviour"),
     ("envaudit.rules",),
     ("envaudit.report", "envaudit.config", "envaudit.docgen", "envaudit.show",

@@ -37,31 +37,57 @@ class Distribution:
     wheel_tags: tuple[str, ...] = ()
 
 
-def _headers(path: Path) -> tuple[str, str]:
-    """Name and Version from a METADATA/PKG-INFO file, reading only its header block."""
+def _headers(path: str) -> tuple[str, str]:
+    """Name and Version from a METADATA/PKG-INFO file, reading only its header block.
+
+    Binary reads of the first 8 KiB (more only for a longer header block): no text
+    decoding of the description that follows, which is most of the file.
+    """
+    head = _header_block(path)
     name = version = ""
-    with path.open("r", encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            if line in ("\n", "\r\n"):
-                break
-            if line.startswith("Name:"):
-                name = line[5:].strip()
-            elif line.startswith("Version:"):
-                version = line[8:].strip()
-            if name and version:
-                break
+    for line in head.split(b"\n"):
+        if line.startswith(b"Name:"):
+            name = line[5:].strip().decode("utf-8", "replace")
+        elif line.startswith(b"Version:"):
+            version = line[8:].strip().decode("utf-8", "replace")
+        if name and version:
+            break
     return name, version
 
 
-def _read(path: Path) -> str | None:
+def _header_block(path: str) -> bytes:
+    """The bytes up to the first blank line (the end of the headers), or the whole file."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        data = b""
+        while True:
+            chunk = os.read(fd, 8192)
+            data += chunk
+            for blank in (b"\n\n", b"\n\r\n"):
+                end = data.find(blank)
+                if end >= 0:
+                    return data[:end]
+            if not chunk:
+                return data
+    finally:
+        os.close(fd)
+
+
+def _read(path: str) -> str | None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
+    try:
+        return os.read(fd, 1 << 20).decode("utf-8", "replace")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
-def _direct_url(info: Path) -> tuple[str, bool]:
-    text = _read(info / "direct_url.json")
+def _direct_url(info: str) -> tuple[str, bool]:
+    text = _read(os.path.join(info, "direct_url.json"))
     if not text:
         return "", False
     try:
@@ -76,20 +102,20 @@ def _direct_url(info: Path) -> tuple[str, bool]:
     return (scrub(url) if isinstance(url, str) else ""), editable
 
 
-def read_distribution(info: Path) -> Distribution | None:
-    """A .dist-info or .egg-info directory (or egg-info file) as a Distribution."""
+def read_distribution(info: str | Path) -> Distribution | None:
+    """A .dist-info or .egg-info directory (or egg-info file) as a Distribution.
+
+    Paths are joined as strings: a Path per file read costs more than reading it.
+    """
+    info = os.fspath(info)
     try:
         files = frozenset(os.listdir(info))  # one call instead of a failed open per file
     except NotADirectoryError:
         files = None  # a flat .egg-info file
     except OSError:
         return None
-    if files is None:
-        meta = info
-    elif info.suffix == ".dist-info":
-        meta = info / "METADATA"
-    else:
-        meta = info / "PKG-INFO"
+    wheel = info.endswith(".dist-info")
+    meta = info if files is None else os.path.join(info, "METADATA" if wheel else "PKG-INFO")
     try:
         name, version = _headers(meta)
     except OSError:
@@ -97,12 +123,13 @@ def read_distribution(info: Path) -> Distribution | None:
     if not name or not version:
         return None
     files = files or frozenset()
-    installer = (_read(info / "INSTALLER") or "").strip() if "INSTALLER" in files else ""
-    requested = ("REQUESTED" in files) if info.suffix == ".dist-info" else None
+    installer = ((_read(os.path.join(info, "INSTALLER")) or "").strip()
+                 if "INSTALLER" in files else "")
+    requested = ("REQUESTED" in files) if wheel else None
     url, editable = _direct_url(info) if "direct_url.json" in files else ("", False)
-    tags = wheel_tags(_read(info / "WHEEL") or "") if "WHEEL" in files else ()
-    return Distribution(canonical_name(name), version, info, installer, requested, url, editable,
-                        tags)
+    tags = wheel_tags(_read(os.path.join(info, "WHEEL")) or "") if "WHEEL" in files else ()
+    return Distribution(canonical_name(name), version, Path(info), installer, requested, url,
+                        editable, tags)
 
 
 def wheel_tags(text: str) -> tuple[str, ...]:
@@ -126,7 +153,7 @@ def iter_distributions(sys_path: tuple[str, ...]) -> list[Distribution]:
             continue  # zip files, missing entries: nothing installed there
         for item in names:
             if item.endswith((".dist-info", ".egg-info")):
-                dist = read_distribution(Path(directory, item))
+                dist = read_distribution(os.path.join(directory, item))
                 if dist is not None:
                     found.append(dist)
     return found
