@@ -116,5 +116,6 @@ def test_require_with_a_discovered_policy_matches_the_cli(tmp_path: Path,
     (tmp_path / "envaudit.toml").write_text('[[ignore]]\nrule = "PKG-001"\nreason = "r"\n')
     lock = _write(tmp_path / "t.lock", {"torch": "2.4.0"})
     other = _write(tmp_path / "c.lock", {})
-    assert main(["diff", str(lock), "--against", str(other), "-o", str(tmp_path / "report.txt")]) == 0
+    report = str(tmp_path / "report.txt")
+    assert main(["diff", str(lock), "--against", str(other), "-o", report]) == 0
     assert envaudit.require(lock, against=other).ok

@@ -128,7 +128,8 @@ def test_env_var_selects_the_interpreter(tmp_path: Path, monkeypatch: pytest.Mon
 def test_fastpath_takes_python() -> None:
     parsed = fastpath.parse(["snapshot", "--python", "/opt/v/bin/python", "-o", "x.lock"])
     assert parsed is not None and parsed["python"] == "/opt/v/bin/python"
-    assert fastpath.parse(["snapshot", "--python=/p"]) == {**fastpath.SNAPSHOT.defaults, "python": "/p"}
+    expected = {**fastpath.SNAPSHOT.defaults, "python": "/p"}
+    assert fastpath.parse(["snapshot", "--python=/p"]) == expected
 
 
 def test_the_running_interpreter_by_path_is_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
