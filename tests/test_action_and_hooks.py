@@ -103,6 +103,19 @@ def test_the_action_installs_itself_gates_and_reports(tmp_path: Path) -> None:
     assert appended.startswith("## earlier step\n") and "No drift" in appended
 
 
+def test_the_action_audits_the_named_python_environment(tmp_path: Path) -> None:
+    """No `against`: the environment of `python` is audited (--python), here this one."""
+    lock = tmp_path / "this.lock"
+    done = subprocess.run([sys.executable, "-m", "envaudit", "snapshot", "--python",
+                           sys.executable, "-o", str(lock)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    code, outputs = run_action(tmp_path, tmp_path, {"lock": str(lock), "python": sys.executable},
+                               skip_install=True)
+    log = "\n".join(p.read_text() for p in tmp_path.glob("*.log"))
+    assert code == 0 and outputs["exit-code"] == "0", log
+    assert "No drift" in (tmp_path / "GITHUB_STEP_SUMMARY.txt").read_text()
+
+
 def test_the_action_fails_on_a_missing_lock_with_exit_3(tmp_path: Path) -> None:
     code, outputs = run_action(tmp_path, tmp_path, {"lock": "missing.lock",
                                                     "against": "missing.lock"},
