@@ -63,3 +63,14 @@ def test_empty_report() -> None:
             assert doc.get("findings", doc.get("runs", [{}])[0].get("results")) == []
         else:
             assert "error" not in out.split("envaudit")[0]
+
+
+def test_every_format_choice_has_a_format() -> None:
+    from envaudit.formats import FLEET_FORMATS, FORMATS, FleetFormatChoice, get_fleet_format
+
+    assert set(FORMATS) == set(FormatChoice)
+    assert set(FLEET_FORMATS) == set(FleetFormatChoice)
+    for choice in FormatChoice:
+        assert get_format(choice).render  # each one imports and builds
+    for fleet in FleetFormatChoice:
+        assert get_fleet_format(fleet)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from envaudit.choices import FleetFormatChoice, FormatChoice
 
@@ -10,65 +11,44 @@ if TYPE_CHECKING:
     from envaudit.fleet.interface import FleetFormat
     from envaudit.formats.interface import Format
 
+#: Each choice -> (module in envaudit.formats, class). Imported only when chosen, which keeps
+#: `snapshot` and `diff` from loading formats (and rich) they do not use. A test checks that
+#: every member of both enums has an entry.
+FORMATS: dict[FormatChoice, tuple[str, str]] = {
+    FormatChoice.TEXT: ("text", "TextFormat"),
+    FormatChoice.JSON: ("json", "JsonFormat"),
+    FormatChoice.MARKDOWN: ("markdown", "MarkdownFormat"),
+    FormatChoice.PROMETHEUS: ("prometheus", "PrometheusFormat"),
+    FormatChoice.SARIF: ("sarif", "SarifFormat"),
+    FormatChoice.JUNIT: ("junit", "JunitFormat"),
+    FormatChoice.GITHUB: ("github", "GithubFormat"),
+}
+FLEET_FORMATS: dict[FleetFormatChoice, tuple[str, str]] = {
+    FleetFormatChoice.TEXT: ("fleet_text", "FleetTextFormat"),
+    FleetFormatChoice.MARKDOWN: ("fleet_markdown", "FleetMarkdownFormat"),
+    FleetFormatChoice.HTML: ("html", "HtmlFormat"),
+    FleetFormatChoice.JSON: ("fleet_json", "FleetJsonFormat"),
+}
 
-def _never(value: NoReturn) -> NoReturn:  # assert_never for Python < 3.11
-    raise AssertionError(f"unhandled format {value!r}")
+
+def _load(entry: tuple[str, str]) -> Any:
+    module, name = entry
+    return getattr(importlib.import_module(f"envaudit.formats.{module}"), name)
 
 
 def get_format(
     choice: FormatChoice, *, color: bool = False, width: int = 100, verbosity: int = 0
 ) -> Format:
-    """The Format for `choice`; importing lazily keeps `snapshot` fast."""
+    """The Format for `choice`; only the text format takes the terminal's settings."""
+    cls = _load(FORMATS[choice])
     if choice is FormatChoice.TEXT:
-        from envaudit.formats.text import TextFormat
-
-        return TextFormat(color=color, width=width, verbosity=verbosity)
-    if choice is FormatChoice.JSON:
-        from envaudit.formats.json import JsonFormat
-
-        return JsonFormat()
-    if choice is FormatChoice.MARKDOWN:
-        from envaudit.formats.markdown import MarkdownFormat
-
-        return MarkdownFormat()
-    if choice is FormatChoice.PROMETHEUS:
-        from envaudit.formats.prometheus import PrometheusFormat
-
-        return PrometheusFormat()
-    if choice is FormatChoice.SARIF:
-        from envaudit.formats.sarif import SarifFormat
-
-        return SarifFormat()
-    if choice is FormatChoice.JUNIT:
-        from envaudit.formats.junit import JunitFormat
-
-        return JunitFormat()
-    if choice is FormatChoice.GITHUB:
-        from envaudit.formats.github import GithubFormat
-
-        return GithubFormat()
-    _never(choice)
+        return cls(color=color, width=width, verbosity=verbosity)  # type: ignore[no-any-return]
+    return cls()  # type: ignore[no-any-return]
 
 
 def get_fleet_format(choice: FleetFormatChoice) -> FleetFormat:
     """The format of `envaudit report` for `choice`."""
-    if choice is FleetFormatChoice.TEXT:
-        from envaudit.formats.fleet_text import FleetTextFormat
-
-        return FleetTextFormat()
-    if choice is FleetFormatChoice.MARKDOWN:
-        from envaudit.formats.fleet_markdown import FleetMarkdownFormat
-
-        return FleetMarkdownFormat()
-    if choice is FleetFormatChoice.HTML:
-        from envaudit.formats.html import HtmlFormat
-
-        return HtmlFormat()
-    if choice is FleetFormatChoice.JSON:
-        from envaudit.formats.fleet_json import FleetJsonFormat
-
-        return FleetJsonFormat()
-    _never(choice)
+    return _load(FLEET_FORMATS[choice])()  # type: ignore[no-any-return]
 
 
 __all__ = ["FleetFormatChoice", "Format", "FormatChoice", "get_fleet_format", "get_format"]
