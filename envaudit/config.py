@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -12,7 +13,6 @@ from typing import Any, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from envaudit._compat import tomllib
 from envaudit.errors import ConfigError
 from envaudit.policy import Ignore, Policy
 from envaudit.rules.interface import Severity
@@ -65,25 +65,28 @@ class _Problems:
 
 
 def find_config(cwd: Path) -> Optional[Path]:
-    """./envaudit.toml, else ./pyproject.toml when it has a [tool.envaudit] table."""
+    """./envaudit.toml, else ./pyproject.toml when it has a [tool.envaudit] table.
+
+    Anything at ./envaudit.toml (a directory, a FIFO, a dangling symlink...) is the
+    policy file: reading it then fails loudly instead of the policy being skipped."""
     standalone = cwd / STANDALONE
-    if standalone.is_file():
+    if os.path.lexists(standalone):
         return standalone
     pyproject = cwd / PYPROJECT
-    if pyproject.is_file() and _tool_table(_read(pyproject)) is not None:
+    if os.path.lexists(pyproject) and _tool_table(_read(pyproject)) is not None:
         return pyproject
     return None
 
 
 def _read(path: Path) -> dict[str, Any]:
+    from envaudit import safeio, safetoml
+
     try:
-        with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from e
-    return data
+        return safetoml.loads(safeio.read_text(path, "config"))
+    except safeio.UnsafeFile as e:
+        raise ConfigError(f"{path}: {e.reason}") from e
+    except safetoml.TomlInputError as e:
+        raise ConfigError(f"{path}: {e}") from e
 
 
 def _tool_table(data: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:
@@ -102,7 +105,7 @@ def load_policy(path: Optional[Path] = None, *, cwd: Optional[Path] = None) -> P
         path = find_config(cwd if cwd is not None else Path.cwd())
         if path is None:
             return Policy()
-    elif not path.is_file():
+    elif not os.path.lexists(path):
         raise ConfigError(f"{path}: config file not found")
     data = _read(path)
     table = _tool_table(data)
@@ -140,7 +143,7 @@ def _rule_id(value: Any, ids: frozenset[str], problems: _Problems, where: str) -
         problems.add(where, "a rule id must be a string")
         return False
     if value not in ids:
-        problems.add(where, f"unknown rule id {value!r}" + suggest_rule(value, ids))
+        problems.add(where, f"unknown rule id {_short(value)}" + suggest_rule(value, ids))
         return False
     return True
 
@@ -196,7 +199,7 @@ def _date(value: Any, problems: _Problems, where: str) -> Optional[datetime.date
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-    problems.add(where, f"{value!r} is not a date (write 2027-01-31 or \"YYYY-MM-DD\")")
+    problems.add(where, f"{_short(value)} is not a date (write 2027-01-31 or \"YYYY-MM-DD\")")
     return None
 
 
@@ -210,7 +213,7 @@ def _severities(raw: Any, ids: frozenset[str], problems: _Problems, where: str
         if not _rule_id(rule, ids, problems, f"{where}.{rule}"):
             continue
         if value not in SEVERITIES:
-            problems.add(f"{where}.{rule}", f"invalid severity {value!r}, expected one of"
+            problems.add(f"{where}.{rule}", f"invalid severity {_short(value)}, expected one of"
                          f" {', '.join(SEVERITIES)}" + did_you_mean(str(value), SEVERITIES))
             continue
         out[rule] = Severity(value)
@@ -230,13 +233,27 @@ def _allowed(raw: Any, problems: _Problems, where: str) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for name, spec in raw.items():
+        if not isinstance(spec, str) or not spec.strip() or len(spec) > MAX_SPECIFIER:
+            problems.add(f"{where}.{name}", f"{_short(spec)} is not a PEP 440 version"
+                         f" specifier (a string like \">=1.26,<2\", at most {MAX_SPECIFIER}"
+                         " characters)")
+            continue
         try:
             SpecifierSet(spec)
-        except (InvalidSpecifier, TypeError):
-            problems.add(f"{where}.{name}", f"{spec!r} is not a PEP 440 version specifier")
+        except (InvalidSpecifier, TypeError, ValueError):
+            problems.add(f"{where}.{name}", f"{_short(spec)} is not a PEP 440 version specifier")
             continue
         out[canonicalize_name(name)] = spec
     return out
+
+
+MAX_SPECIFIER = 1000
+
+
+def _short(value: Any) -> str:
+    """repr() of a value from the file, cut to fit one line of an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def expired_ignores(policy: Policy, today: Optional[datetime.date] = None) -> list[str]:
