@@ -75,6 +75,9 @@ class Package:
     editable: bool = False
     # Versions of the same name found later on sys.path (shadowed, never imported).
     shadowed: tuple[str, ...] = ()
+    # What could not be read of this distribution (its files were missing, special, too
+    # large or invalid); "" when healthy. Name and version then come from the directory.
+    problem: str = ""
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ class Limit:
 LIMITS: dict[str, Limit] = {
     "lock": Limit(16 * _MIB),  # a lock of ~100k distributions
     "config": Limit(1 * _MIB),  # envaudit.toml, pyproject.toml
-    "metadata": Limit(256 * 1024, prefix=True),  # METADATA/PKG-INFO: only the headers matter
+    "metadata": Limit(64 * 1024, prefix=True),  # METADATA/PKG-INFO: only the headers matter
     "record": Limit(32 * _MIB),  # RECORD, top_level.txt
     "small": Limit(64 * 1024),  # INSTALLER, direct_url.json, version.py, headers, build info
     "system": Limit(1 * _MIB, prefix=True),  # /proc, /sys, /etc files (st_size is 0 there)

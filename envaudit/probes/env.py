@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from envaudit.probes.interface import Host, Probe
+from envaudit.scrub import SECRET_NAME, scrub
+
+__all__ = ["EnvProbe", "capture", "is_captured", "scrub"]
 
 # Names that change device selection, numerics, library resolution or model loading
 # (../knowledge rules-research §6, ENV-001..023).
@@ -19,11 +21,8 @@ NAMES: frozenset[str] = frozenset({
     "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "CUDA_HOME", "CUDA_PATH", "TORCHINDUCTOR_CACHE_DIR",
     "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "PYTHONHASHSEED",
 })
-# A name that looks secret is never written, not even its value's length.
-SECRET = re.compile(
-    r"TOKEN|SECRET|KEY|PASSW|PWD|CREDENTIAL|AUTH|PRIVATE|COOKIE|SESSION|SIGNATURE|CERT", re.I
-)
-_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+# A name that looks secret is never written, not even its value's length (envaudit.scrub).
+SECRET = SECRET_NAME
 
 
 # Terraform also uses TF_ (TF_VAR_* often carries credentials): never TensorFlow's.
@@ -35,11 +34,6 @@ def is_captured(name: str) -> bool:
     if SECRET.search(name) or name.startswith(TERRAFORM):
         return False
     return name in NAMES or name.startswith(PREFIXES)
-
-
-def scrub(value: str) -> str:
-    """Drop user:password@ from any URL inside a value."""
-    return _USERINFO.sub(r"\g<scheme>", value)
 
 
 def capture(environ: Mapping[str, str]) -> dict[str, str]:

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from envaudit import safeio
 from envaudit.model import Package
-from envaudit.probes.env import scrub
+from envaudit.scrub import escape_controls, scrub
 from envaudit.probes.interface import Host, Probe
 
 _CANON = re.compile(r"[-_.]+")
@@ -37,40 +38,35 @@ class Distribution:
     requested: bool | None
     direct_url: str
     editable: bool
+    problem: str = ""  # what could not be read, "" for a healthy distribution
 
 
-def _headers(path: Path) -> tuple[str, str]:
-    """Name and Version from a METADATA/PKG-INFO file, reading only its header block."""
+def _headers(text: str) -> tuple[str, str]:
+    """Name and Version from the header block of METADATA/PKG-INFO text."""
     name = version = ""
-    with path.open("r", encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            if line in ("\n", "\r\n"):
-                break
-            if line.startswith("Name:"):
-                name = line[5:].strip()
-            elif line.startswith("Version:"):
-                version = line[8:].strip()
-            if name and version:
-                break
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        if line.startswith("Name:"):
+            name = line[5:].strip()
+        elif line.startswith("Version:"):
+            version = line[8:].strip()
+        if name and version:
+            break
     return name, version
 
 
-def _read(path: Path) -> str | None:
+def _direct_url(info: Path, problems: list[str]) -> tuple[str, bool]:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-
-
-def _direct_url(info: Path) -> tuple[str, bool]:
-    text = _read(info / "direct_url.json")
-    if not text:
+        data = json.loads(safeio.read_lenient(info / "direct_url.json", "small"))
+    except safeio.UnsafeFile as e:
+        problems.append(f"direct_url.json {e.reason}")
         return "", False
-    try:
-        data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        problems.append("direct_url.json is not valid JSON (or nested too deep)")
         return "", False
     if not isinstance(data, dict):
+        problems.append("direct_url.json is not a JSON object")
         return "", False
     url = data.get("url", "")
     dir_info = data.get("dir_info")
@@ -78,31 +74,62 @@ def _direct_url(info: Path) -> tuple[str, bool]:
     return (scrub(url) if isinstance(url, str) else ""), editable
 
 
-def read_distribution(info: Path) -> Distribution | None:
-    """A .dist-info or .egg-info directory (or egg-info file) as a Distribution."""
+def name_from_directory(info: Path) -> tuple[str, str]:
+    """("evil", "1.0") from evil-1.0.dist-info: the fallback when METADATA cannot say."""
+    stem = info.name.rsplit(".", 1)[0]
+    name, _, rest = stem.partition("-")
+    return name, rest.split("-", 1)[0]
+
+
+def _metadata(info: Path, files: frozenset[str] | None,
+              problems: list[str]) -> tuple[str, str]:
+    meta_name = "METADATA" if info.suffix == ".dist-info" else "PKG-INFO"
+    meta = info if files is None else info / meta_name
     try:
-        files = frozenset(os.listdir(info))  # one call instead of a failed open per file
+        name, version = _headers(safeio.read_lenient(meta, "metadata"))
+    except safeio.UnsafeFile as e:
+        problems.append(f"{meta_name if files is not None else info.name} {e.reason}")
+        return name_from_directory(info)
+    if not name:
+        problems.append(f"{meta_name} has no Name")
+    if not version:
+        problems.append(f"{meta_name} has no Version")
+    dir_name, dir_version = name_from_directory(info)
+    return name or dir_name, version or dir_version
+
+
+def read_distribution(info: Path) -> Distribution:
+    """A .dist-info or .egg-info directory (or egg-info file) as a Distribution.
+
+    Never fails: what could not be read is in `problem`, and the name and version then
+    come from the directory name, so a broken distribution is recorded, not dropped."""
+    problems: list[str] = []
+    try:
+        files: frozenset[str] | None = frozenset(os.listdir(info))
     except NotADirectoryError:
         files = None  # a flat .egg-info file
-    except OSError:
-        return None
-    if files is None:
-        meta = info
-    elif info.suffix == ".dist-info":
-        meta = info / "METADATA"
-    else:
-        meta = info / "PKG-INFO"
-    try:
-        name, version = _headers(meta)
-    except OSError:
-        return None
-    if not name or not version:
-        return None
+    except OSError as e:
+        reason = "permission denied" if isinstance(e, PermissionError) else (
+            e.strerror or type(e).__name__)
+        name, version = name_from_directory(info)
+        return Distribution(canonical_name(name), version, info, "", None, "", False,
+                            f"{info.name}: cannot list the directory: {reason}")
+    name, version = _metadata(info, files, problems)
     files = files or frozenset()
-    installer = (_read(info / "INSTALLER") or "").strip() if "INSTALLER" in files else ""
+    installer = ""
+    if "INSTALLER" in files:
+        try:
+            installer = safeio.read_lenient(info / "INSTALLER", "small").strip()
+        except safeio.UnsafeFile as e:
+            problems.append(f"INSTALLER {e.reason}")
     requested = ("REQUESTED" in files) if info.suffix == ".dist-info" else None
-    url, editable = _direct_url(info) if "direct_url.json" in files else ("", False)
-    return Distribution(canonical_name(name), version, info, installer, requested, url, editable)
+    url, editable = _direct_url(info, problems) if "direct_url.json" in files else ("", False)
+    problem = f"{info.name}: {'; '.join(problems)}" if problems else ""
+    return Distribution(canonical_name(name), scrub(version)[:MAX_VERSION], info, installer,
+                        requested, url, editable, escape_controls(problem, keep_newlines=False))
+
+
+MAX_VERSION = 256  # a longer Version header is cut (safetoml refuses longer ones in a lock)
 
 
 def iter_distributions(sys_path: tuple[str, ...]) -> list[Distribution]:
@@ -120,9 +147,7 @@ def iter_distributions(sys_path: tuple[str, ...]) -> list[Distribution]:
             continue  # zip files, missing entries: nothing installed there
         for item in names:
             if item.endswith((".dist-info", ".egg-info")):
-                dist = read_distribution(Path(directory, item))
-                if dist is not None:
-                    found.append(dist)
+                found.append(read_distribution(Path(directory, item)))
     return found
 
 
@@ -144,6 +169,7 @@ def collect_packages(sys_path: tuple[str, ...],
             direct_url=d.direct_url,
             editable=d.editable,
             shadowed=tuple(shadowed.get(d.name, ())),
+            problem=d.problem,
         )
         for d in sorted(active.values(), key=lambda d: d.name)
     )
