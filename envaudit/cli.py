@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.exceptions import TyperException
 
 from envaudit import __version__
-from envaudit.choices import ExitCode, FailOn, FormatChoice
-from envaudit.errors import EnvauditError
+from envaudit.choices import FailOn, FormatChoice
 
 DEFAULT_LOCK = "envaudit.lock"  # envaudit.lockfile.DEFAULT_PATH, without importing it
 
@@ -34,15 +34,15 @@ def _err(message: str) -> None:
 
 @contextlib.contextmanager
 def _errors() -> Iterator[None]:
-    """The one place where errors become a one-line message and exit code 3."""
+    """The one place where errors become a one-line message and an exit code."""
+    from envaudit.commands import exit_for
+
     try:
         yield
-    except EnvauditError as e:
-        _err(f"envaudit: error: {e}")
-        raise typer.Exit(int(ExitCode.CANNOT_AUDIT)) from None
-    except KeyboardInterrupt:
-        _err("envaudit: interrupted")
-        raise typer.Exit(130) from None
+    except (typer.Exit, TyperException):
+        raise  # typer's own exits and usage errors
+    except (Exception, KeyboardInterrupt) as e:  # the funnel: never a traceback
+        raise typer.Exit(exit_for(e)) from None
 
 
 def _version(value: bool) -> None:

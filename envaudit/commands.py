@@ -8,9 +8,28 @@ from typing import Optional
 
 
 def err(message: str) -> None:
-    """A line on stderr: progress and notes, never the report."""
-    sys.stderr.write(message + "\n")
+    """A line on stderr: progress and notes, never the report (scrubbed, one line)."""
+    from envaudit.scrub import one_line
+
+    sys.stderr.write(one_line(message, limit=2000) + "\n")
     sys.stderr.flush()
+
+
+def exit_for(e: BaseException) -> int:
+    """The error funnel: one line on stderr for `e`, and its documented exit code.
+
+    EnvauditError -> 3 (could not audit), Ctrl-C -> 130, anything else -> 4 (a bug)."""
+    from envaudit.choices import ExitCode
+    from envaudit.errors import EnvauditError
+
+    if isinstance(e, KeyboardInterrupt):
+        err("envaudit: interrupted")
+        return int(ExitCode.INTERRUPTED)
+    if isinstance(e, EnvauditError):
+        err(f"envaudit: error: {e}")
+        return int(ExitCode.CANNOT_AUDIT)
+    err(f"envaudit: internal error: {type(e).__name__}: {e} (please report this bug)")
+    return int(ExitCode.INTERNAL)
 
 
 def write_output(text: str, output: Optional[str]) -> None:
@@ -44,16 +63,12 @@ def main() -> None:
     from envaudit import fastpath
 
     fast = fastpath.parse(sys.argv[1:])
-    if fast is None:
-        from envaudit.cli import app
-
-        app(prog_name="envaudit")
-        return
-    from envaudit.choices import ExitCode
-    from envaudit.errors import EnvauditError
-
     try:
-        run_snapshot(**fast)
-    except EnvauditError as e:
-        err(f"envaudit: error: {e}")
-        sys.exit(int(ExitCode.CANNOT_AUDIT))
+        if fast is None:
+            from envaudit.cli import app
+
+            app(prog_name="envaudit")
+        else:
+            run_snapshot(**fast)
+    except (Exception, KeyboardInterrupt) as e:  # the last funnel
+        sys.exit(exit_for(e))

@@ -62,7 +62,7 @@ def _problems(value: Any, path: str, depth: int) -> Iterator[str]:
 
 
 def _scalar(value: Any, path: str) -> Iterator[str]:
-    if isinstance(value, bool) or isinstance(value, (float, datetime.date, datetime.time)):
+    if isinstance(value, (bool, float, datetime.date, datetime.time)):
         return
     if isinstance(value, int) and abs(value) > MAX_INT:
         yield f"at '{path}': integer outside the 64-bit range of TOML"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from envaudit import safeio
 from envaudit.model import Package
-from envaudit.scrub import escape_controls, scrub
 from envaudit.probes.interface import Host, Probe
+from envaudit.scrub import escape_controls, scrub
 
 _CANON = re.compile(r"[-_.]+")
 
