@@ -66,10 +66,10 @@ def _use_color(output: Optional[str]) -> bool:
     return sys.stdout.isatty()
 
 
-def _write(text: str, output: Optional[str]) -> None:
+def _write(text: str, output: Optional[str], *, append: bool = False) -> None:
     from envaudit.commands import write_output
 
-    write_output(text, output)
+    write_output(text, output, append=append)
 
 
 @app.command()
@@ -109,6 +109,10 @@ def diff(
     output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report to this file instead of stdout."
     ),
+    append: bool = typer.Option(
+        False, "--append", help="Add the report to the end of the -o file instead of replacing"
+        " it (for $GITHUB_STEP_SUMMARY).",
+    ),
     deep: bool = typer.Option(False, "--deep", help="Probe the live host with --deep."),
     timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Seconds per probe."),
     config: Optional[Path] = typer.Option(
@@ -130,7 +134,7 @@ def diff(
             _err(f"envaudit: note: {note}")
         width = shutil.get_terminal_size((100, 24)).columns
         text = get_format(fmt, color=_use_color(output), width=width).render(report, fail_on)
-        _write(text, output)
+        _write(text, output, append=append)
     raise typer.Exit(int(report.exit_code(fail_on)))
 
 

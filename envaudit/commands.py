@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Optional
 
 
@@ -18,13 +17,17 @@ def err(message: str) -> None:
 def exit_for(e: BaseException) -> int:
     """The error funnel: one line on stderr for `e`, and its documented exit code.
 
+    An -o target that cannot be written to (a directory, a FIFO) -> 2 (usage), any other
     EnvauditError -> 3 (could not audit), Ctrl-C -> 130, anything else -> 4 (a bug)."""
     from envaudit.choices import ExitCode
-    from envaudit.errors import EnvauditError
+    from envaudit.errors import EnvauditError, OutputTargetError
 
     if isinstance(e, KeyboardInterrupt):
         err("envaudit: interrupted")
         return int(ExitCode.INTERRUPTED)
+    if isinstance(e, OutputTargetError):
+        err(f"envaudit: error: {e}")
+        return int(ExitCode.USAGE)
     if isinstance(e, EnvauditError):
         err(f"envaudit: error: {e}")
         return int(ExitCode.CANNOT_AUDIT)
@@ -32,15 +35,15 @@ def exit_for(e: BaseException) -> int:
     return int(ExitCode.INTERNAL)
 
 
-def write_output(text: str, output: Optional[str]) -> None:
-    """The report or lock on stdout ('-' or None), else atomically to the file."""
+def write_output(text: str, output: Optional[str], *, append: bool = False) -> None:
+    """The report or lock on stdout ('-' or None), else to the -o target (envaudit.safewrite)."""
     if output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from envaudit.lockfile import write_atomic
+        from envaudit.safewrite import write_text
 
-        write_atomic(Path(output), text)
+        write_text(output, text, append=append)
 
 
 def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> None:

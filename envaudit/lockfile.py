@@ -5,9 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
-import time
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from envaudit import model
-from envaudit.errors import LockfileError, OutputError
+from envaudit.errors import LockfileError
 from envaudit.model import Fingerprint, Meta, Unavailable
 
 SCHEMA_MAJOR = 1
@@ -137,24 +135,10 @@ def dumps(fp: Fingerprint) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file and a rename: never a half-written file."""
-    parent = path.parent if str(path.parent) else Path()
-    # A unique name beside the target (same filesystem, so the rename is atomic); O_EXCL
-    # never reuses a file, and the 0o666 mode is filtered by the umask like any new file.
-    tmp = parent / f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as e:
-        raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
+    """Write `text` to `path` atomically (envaudit.safewrite.write_atomic)."""
+    from envaudit.safewrite import write_atomic as write
+
+    write(path, text)
 
 
 # ---------------------------------------------------------------- decoding
