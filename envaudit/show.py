@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint, Unavailable
+from envaudit.scrub import escape_controls, scrub
 
 
 def _line(label: str, value: object) -> str:
@@ -56,4 +57,5 @@ def render_lock(loaded: LoadedLock, source: str) -> str:
         *_sections(fp),
     ]
     lines += [f"note: {n.message}" for n in loaded.notes]
-    return "\n".join(lines) + "\n"
+    # A lock may come from anywhere: no secret and no terminal escape reaches the screen.
+    return "\n".join(escape_controls(scrub(line), keep_newlines=False) for line in lines) + "\n"

@@ -7,7 +7,9 @@ from envaudit.report import FailOn, Report
 
 
 def _cell(text: str | None) -> str:
-    return (text or "–").replace("|", "\\|").replace("\n", " ")
+    """A table cell: pipes escaped, and no HTML from a lock reaches a rendered comment."""
+    return ((text or "–").replace("|", "\\|").replace("\n", " ")
+            .replace("<", "&lt;").replace(">", "&gt;"))
 
 
 class MarkdownFormat(Format):
