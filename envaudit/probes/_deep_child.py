@@ -80,17 +80,28 @@ READERS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
+def _emit(result: dict[str, Any], channel: str | None) -> None:
+    """The result on the parent's private channel (a file it created), else on stdout."""
+    text = json.dumps(result)
+    if channel is None:
+        print(text)
+        return
+    with open(channel, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[1] not in READERS:
-        print(json.dumps({"error": f"usage: _deep_child.py {{{','.join(READERS)}}}"}))
+    channel = argv[2] if len(argv) == 3 else None
+    if len(argv) not in (2, 3) or argv[1] not in READERS:
+        _emit({"error": f"usage: _deep_child.py {{{','.join(READERS)}}} [RESULT-FILE]"}, None)
         return 2
     try:
         facts = READERS[argv[1]]()
     except Exception as e:  # report, do not crash: the parent records the reason
-        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+        _emit({"error": f"{type(e).__name__}: {e}"}, channel)
         return 1
     facts["mapped-libraries"] = mapped_libraries()
-    print(json.dumps({k: str(v) for k, v in facts.items()}))
+    _emit({k: str(v) for k, v in facts.items()}, channel)
     return 0
 
 
