@@ -37,6 +37,7 @@ LIMITS: dict[str, Limit] = {
     "metadata": Limit(64 * 1024, prefix=True),  # METADATA/PKG-INFO: only the headers matter
     "record": Limit(32 * _MIB),  # RECORD, top_level.txt
     "small": Limit(64 * 1024),  # INSTALLER, direct_url.json, version.py, headers, build info
+    "source": Limit(1 * _MIB, prefix=True),  # version.py, build_info.py, headers: the start
     "system": Limit(1 * _MIB, prefix=True),  # /proc, /sys, /etc files (st_size is 0 there)
 }
 
@@ -76,9 +77,9 @@ def _os_reason(path: StrPath, e: OSError) -> str:
     return f"cannot read: {e.strerror or type(e).__name__}"
 
 
-def read_bytes(path: StrPath, kind: str) -> bytes:
+def read_bytes(path: StrPath, kind: str | Limit) -> bytes:
     """The bytes of the regular file `path`, within the cap of `kind`. Raises UnsafeFile."""
-    limit = LIMITS[kind]
+    limit = kind if isinstance(kind, Limit) else LIMITS[kind]
     try:
         bad = file_type(os.stat(path).st_mode)  # devices and FIFOs are never even opened
         if bad is not None:
@@ -134,17 +135,17 @@ def decode(data: bytes, path: StrPath) -> str:
         raise UnsafeFile(path, f"not a text file (invalid UTF-8 at byte {e.start})") from e
 
 
-def read_text(path: StrPath, kind: str) -> str:
+def read_text(path: StrPath, kind: str | Limit) -> str:
     """The strict UTF-8 text of a regular file within the cap of `kind`. Raises UnsafeFile."""
     return decode(read_bytes(path, kind), path)
 
 
-def read_lenient(path: StrPath, kind: str) -> str:
+def read_lenient(path: StrPath, kind: str | Limit) -> str:
     """Text of an environment file; undecodable bytes become U+FFFD. Raises UnsafeFile."""
     return read_bytes(path, kind).decode("utf-8", errors="replace")
 
 
-def read_optional(path: StrPath, kind: str) -> str | None:
+def read_optional(path: StrPath, kind: str | Limit) -> str | None:
     """read_lenient(), or None when the file is absent, special, too large or unreadable."""
     try:
         return read_lenient(path, kind)
