@@ -123,10 +123,35 @@ def read_distribution(info: Path) -> Distribution:
         except safeio.UnsafeFile as e:
             problems.append(f"INSTALLER {e.reason}")
     requested = ("REQUESTED" in files) if info.suffix == ".dist-info" else None
+    problems += _check_listed(info, files)
     url, editable = _direct_url(info, problems) if "direct_url.json" in files else ("", False)
     problem = f"{info.name}: {'; '.join(problems)}" if problems else ""
     return Distribution(canonical_name(name), scrub(version)[:MAX_VERSION], info, installer,
                         requested, url, editable, escape_controls(problem, keep_newlines=False))
+
+
+# Files other probes read later (which import package a distribution installs): only their
+# type and size are checked here, so that a FIFO or a /dev/zero link is recorded once.
+_LISTED = (("RECORD", "record"), ("top_level.txt", "record"))
+
+
+def _check_listed(info: Path, files: frozenset[str]) -> list[str]:
+    out = []
+    for name, kind in _LISTED:
+        if name not in files:
+            continue
+        try:
+            st = os.stat(info / name)
+        except OSError as e:
+            missing = isinstance(e, FileNotFoundError)
+            out.append(f"{name} {'dangling symlink' if missing else e.strerror}")
+            continue
+        bad = safeio.file_type(st.st_mode)
+        if bad is None and st.st_size > safeio.LIMITS[kind].size:
+            bad = f"larger than {safeio.LIMITS[kind].size >> 20} MiB"
+        if bad is not None:
+            out.append(f"{name} {bad}")
+    return out
 
 
 MAX_VERSION = 256  # a longer Version header is cut (safetoml refuses longer ones in a lock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from envaudit.model import Fingerprint, Package, Unavailable
 from envaudit.rules.interface import Context, Match, check
@@ -16,7 +16,7 @@ _X86 = frozenset({"x86_64", "amd64", "x64"})
 def _version(text: str) -> Optional[Version]:
     try:
         return Version(text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.checks.env import env_of, normalize, tf32_capable
@@ -19,7 +19,7 @@ _REDUCED = frozenset({"bf16", "f16", "tf32", "any"})
 def _public(text: str) -> Optional[Version]:
     try:
         return Version(Version(text).public)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return None
 
 
