@@ -25,11 +25,14 @@ SECRET_NAME = re.compile(
 
 # scheme://userinfo@ — the authority ends at the first / ? # or blank, and the LAST '@'
 # before it ends the userinfo, so "https://u:p@SECRET@host" loses all of "u:p@SECRET@".
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/?#\s@]*(?:@[^/?#\s@]*)*@", re.I)
+# Every pattern starts only where a run of its characters starts (the lookbehinds): without
+# that, a long run that is not a match costs a scan per character, quadratic time.
+_URL_USERINFO = re.compile(
+    r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*://)[^/?#\s@]*(?:@[^/?#\s@]*)*@", re.I)
 # user:password@host without a scheme (git remotes like git@host:org/repo have no ':' first).
 _BARE_USERINFO = re.compile(r"(?<![\w/.:@-])[\w.%+-]+:[^\s/@]*(?:@[^\s/@]*)*@(?=[\w\[])")
 # name=value inside a value (query strings, --flags=, KEY=VALUE lists); the name is tested.
-_ASSIGN = re.compile(r"(?P<name>[A-Za-z_][\w.-]*)=(?P<value>[^\s&#;,'\"]+)")
+_ASSIGN = re.compile(r"(?<![\w.-])(?P<name>-{0,2}[A-Za-z_][\w.-]*)=(?P<value>[^\s&#;,'\"]+)")
 _TOKENS = re.compile(
     r"(?<![A-Za-z0-9])(?:"
     r"hf_[A-Za-z0-9]{20,}"  # Hugging Face
