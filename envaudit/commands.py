@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from envaudit.model import Fingerprint
 
 
 def err(message: str) -> None:
@@ -56,9 +59,18 @@ def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> N
     fp = take(probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
               progress=progress)
     write_output(lockfile.dumps(fp), output)
+    for problem in unreadable(fp):
+        err(f"envaudit: warning: {problem} (recorded in the lock)")
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
+
+
+def unreadable(fp: Fingerprint) -> list[str]:
+    """One line per distribution that could not be read (recorded in the lock with its reason)."""
+    packages = fp.packages if isinstance(fp.packages, tuple) else ()
+    return [f"could not read distribution {p.name} {p.version}: {p.problem}"
+            for p in packages if p.problem]
 
 
 def main() -> None:

@@ -1,0 +1,457 @@
+"""Issue 9: hostile inputs, special files, a poisoned environment, secrets, terminals.
+
+Every example of the issue is a test here (each failed before the fix)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from envaudit import lockfile
+from envaudit.api import diff
+from envaudit.cli import app
+from envaudit.formats.text import TextFormat
+from envaudit.model import Fingerprint
+from envaudit.probes.env import capture
+from envaudit.probes.interface import Host
+from envaudit.probes.packages import collect_packages, iter_distributions
+from envaudit.report import FailOn
+from envaudit.snapshot import default_probes, snapshot
+from tests.factories import cli_runner, fp
+
+runner = cli_runner()
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.lock").write_text(lockfile.dumps(fp()), encoding="utf-8")
+    return tmp_path
+
+
+def one_line_error(result: Any, code: int = 3) -> str:
+    assert result.exit_code == code, (result.exit_code, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return str(lines[0])
+
+
+# ---------------------------------------------------------------- 1. crashes that look like drift
+
+DEEP = "junk = " + "[" * 1000 + "]" * 1000 + "\n"
+HUGE_INT = "junk = 1" + "0" * 5000 + "\n"
+LOCK_HEAD = '[envaudit]\nschema = "1.0"\n'
+HOSTILE_LOCKS = [
+    pytest.param(LOCK_HEAD + DEEP, "nested deeper", id="nested-1000"),
+    pytest.param(LOCK_HEAD + HUGE_INT, "key 'junk'", id="int-5000-digits"),
+    pytest.param(LOCK_HEAD + '[[gpus]]\nindex = 0\nname = "A"\ncompute-capability = "8.0"\n'
+                 "power-limit-w = 1" + "0" * 400 + "\n", "gpus[0].power-limit-w",
+                 id="float-overflow"),
+    pytest.param(LOCK_HEAD + '[[packages]]\nname = "torch"\nversion = "' + "1" * 5000 + '"\n',
+                 "packages[0].version", id="version-5000-digits"),
+]
+
+
+@pytest.mark.parametrize(("text", "where"), HOSTILE_LOCKS)
+@pytest.mark.parametrize("how", ["lock", "against", "show"])
+def test_hostile_lock_is_invalid_with_its_key_path(in_tmp: Path, text: str, where: str,
+                                                   how: str) -> None:
+    (in_tmp / "bad.lock").write_text(text)
+    argv = {"lock": ["diff", "bad.lock", "--fail-on", "never"],
+            "against": ["diff", "a.lock", "--against", "bad.lock", "--fail-on", "never"],
+            "show": ["show", "bad.lock"]}[how]
+    line = one_line_error(runner.invoke(app, argv))
+    assert where in line and "bad.lock" in line
+
+
+@pytest.mark.parametrize("text", [DEEP, HUGE_INT, "[allowed]\nnumpy = \"\xff\"\n"])
+@pytest.mark.parametrize("name", ["envaudit.toml", "pyproject.toml"])
+def test_hostile_policy_is_invalid(in_tmp: Path, text: str, name: str) -> None:
+    body = text if name == "envaudit.toml" else "[tool.envaudit]\n" + text
+    (in_tmp / name).write_bytes(body.encode("utf-8", "surrogateescape").replace(
+        b"\xc3\xbf", b"\xff"))  # a raw non-UTF-8 byte
+    line = one_line_error(runner.invoke(app, ["diff", "a.lock", "--against", "a.lock"]))
+    assert name in line
+
+
+def test_unexpected_exception_is_one_line_and_exit_4(in_tmp: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug\nwith two lines")
+
+    monkeypatch.setattr("envaudit.api.check", boom)
+    line = one_line_error(runner.invoke(app, ["diff", "a.lock", "--fail-on", "never"]), 4)
+    assert "internal error: RuntimeError: a bug" in line
+
+
+def test_ctrl_c_is_130(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("envaudit.api.check", interrupted)
+    assert one_line_error(runner.invoke(app, ["diff", "a.lock"]), 130) == "envaudit: interrupted"
+
+
+# ---------------------------------------------------------------- 2. special files
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("argv", [
+    ["diff", "f.lock"], ["diff", "a.lock", "--against", "f.lock"], ["show", "f.lock"],
+    ["diff", "a.lock", "--against", "a.lock", "--config", "f.lock"],
+])
+def test_fifo_input_never_blocks(in_tmp: Path, argv: list[str]) -> None:
+    _fifo(in_tmp / "f.lock")
+    assert "FIFO" in one_line_error(_with_timeout(argv))
+
+
+def _with_timeout(argv: list[str], seconds: float = 20) -> Any:
+    out: list[Any] = []
+    worker = threading.Thread(target=lambda: out.append(runner.invoke(app, argv)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert out, f"envaudit {' '.join(argv)} still running after {seconds}s"
+    return out[0]
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_device_as_lock_is_refused_unread(in_tmp: Path, device: str) -> None:
+    (in_tmp / "dev.lock").symlink_to(device)
+    assert "character device" in one_line_error(_with_timeout(["show", "dev.lock"]))
+
+
+def test_fifo_envaudit_toml_is_not_ignored(in_tmp: Path) -> None:
+    _fifo(in_tmp / "envaudit.toml")
+    assert "envaudit.toml" in one_line_error(_with_timeout(["diff", "a.lock", "--against",
+                                                            "a.lock"]))
+
+
+# ---------------------------------------------------------------- 3./4. poisoned environment
+
+
+def make_dist(site: Path, name: str, version: str, **files: str) -> Path:
+    info = site / f"{name}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n")
+    for fname, content in files.items():
+        (info / ("direct_url.json" if fname == "direct_url_json" else fname)).write_text(content)
+    return info
+
+
+def _site(root: Path, torch: str) -> Path:
+    site = root / "site"
+    make_dist(site, "torch", torch, RECORD="torch/__init__.py,,\n")
+    make_dist(site, "numpy", "2.1.0")
+    return site
+
+
+def poison(site: Path, how: str) -> None:
+    info = site / "evil-1.0.dist-info"
+    info.mkdir()
+    if how == "deep-direct-url":
+        (info / "METADATA").write_text("Name: evil\nVersion: 1.0\n\n")
+        (info / "direct_url.json").write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        (info / "METADATA").symlink_to("/dev/zero")
+
+
+def _snap(site: Path) -> Fingerprint:
+    return snapshot(Host(root=site.parent, sys_path=(str(site),), environ={}),
+                    default_probes(timeout=2.0))
+
+
+@pytest.mark.parametrize("how", ["deep-direct-url", "metadata-is-dev-zero"])
+def test_poisoned_environment_costs_only_the_bad_distribution(tmp_path: Path, how: str,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    training = _snap(_site(tmp_path / "train", "2.4.0"))
+    deploy_site = _site(tmp_path / "deploy", "2.5.0")
+    poison(deploy_site, how)
+    deployed = _snap(deploy_site)
+    assert isinstance(deployed.packages, tuple)
+    assert {p.name for p in deployed.packages} == {"evil", "numpy", "torch"}
+    assert not isinstance(deployed.frameworks, type(None))
+    (evil,) = [p for p in deployed.packages if p.name == "evil"]
+    assert evil.problem
+    report = diff(lockfile.loads(lockfile.dumps(training)), deployed)
+    assert int(report.exit_code(FailOn.ERROR)) == 1
+    text = TextFormat().render(report, FailOn.ERROR)
+    assert "evil" in text and "2.4.0 → 2.5.0" in text
+    # and through the CLI, with the poisoned side recorded in a lock
+    monkeypatch.chdir(tmp_path)
+    Path("train.lock").write_text(lockfile.dumps(training))
+    Path("deploy.lock").write_text(lockfile.dumps(deployed))
+    assert "problem = " in Path("deploy.lock").read_text()
+    result = runner.invoke(app, ["diff", "train.lock", "--against", "deploy.lock"])
+    assert result.exit_code == 1, result.output
+    assert "evil-1.0.dist-info" in result.stdout
+
+
+def test_poisoned_distribution_is_named_on_stderr_by_snapshot(tmp_path: Path) -> None:
+    site = _site(tmp_path, "2.4.0")
+    poison(site, "deep-direct-url")
+    code = ("import sys; sys.path[:0] = [sys.argv[1]]; sys.argv[1:] = ['snapshot', '-o', '-'];"
+            " from envaudit.commands import main; main()")
+    done = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "evil-1.0.dist-info" in done.stderr
+    assert "direct_url.json" in done.stderr
+
+
+@pytest.mark.parametrize(("setup", "reason"), [
+    (lambda info: None, "METADATA no such file"),
+    (lambda info: (info / "METADATA").write_text("Name: broken\n\n"), "has no Version"),
+    (lambda info: (info / "METADATA").mkdir(), "METADATA is a directory"),
+    (lambda info: (info / "METADATA").symlink_to(info / "nowhere"), "dangling symlink"),
+])
+def test_broken_distribution_is_recorded(tmp_path: Path, setup: Any, reason: str) -> None:
+    info = tmp_path / "broken-1.0.dist-info"
+    info.mkdir()
+    setup(info)
+    (pkg,) = collect_packages((str(tmp_path),))
+    assert (pkg.name, pkg.version) == ("broken", "1.0")
+    assert reason in pkg.problem
+
+
+def test_unreadable_dist_info_directory_is_recorded(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    info = tmp_path / "locked-2.0.dist-info"
+    info.mkdir()
+    real = os.listdir
+
+    def listdir(path: Any = ".") -> list[str]:
+        if Path(path) == info:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr("envaudit.probes.packages.os.listdir", listdir)
+    (dist,) = iter_distributions((str(tmp_path),))
+    assert (dist.name, dist.version) == ("locked", "2.0")
+    assert "permission denied" in dist.problem
+
+
+# ---------------------------------------------------------------- 5. special output targets
+
+
+@pytest.mark.parametrize("command", [["snapshot"], ["diff", "a.lock", "--against", "a.lock"]])
+def test_dev_full_fails_loudly_and_stays_a_device(in_tmp: Path, command: list[str]) -> None:
+    line = one_line_error(runner.invoke(app, [*command, "-o", "/dev/full"]))
+    assert "/dev/full" in line and "wrote" not in line
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_dev_stdout_is_written_not_replaced(tmp_path: Path) -> None:
+    assert os.path.islink("/dev/stdout")
+    done = subprocess.run([sys.executable, "-m", "envaudit", "snapshot", "-o", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "[envaudit]" in done.stdout
+    assert os.path.islink("/dev/stdout")
+
+
+def test_symlink_target_is_replaced_keeping_link_and_mode(in_tmp: Path) -> None:
+    (in_tmp / "real.lock").write_text("old")
+    os.chmod(in_tmp / "real.lock", 0o640)
+    (in_tmp / "link.lock").symlink_to("real.lock")
+    assert runner.invoke(app, ["snapshot", "-o", "link.lock"]).exit_code == 0
+    assert (in_tmp / "link.lock").is_symlink()
+    assert "[envaudit]" in (in_tmp / "real.lock").read_text()
+    assert stat.S_IMODE(os.stat(in_tmp / "real.lock").st_mode) == 0o640
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_directory_or_fifo_target_is_refused_with_exit_2(in_tmp: Path, kind: str) -> None:
+    target = in_tmp / "out"
+    target.mkdir() if kind == "directory" else _fifo(target)
+    line = one_line_error(runner.invoke(app, ["snapshot", "-o", "out"]), 2)
+    assert ("directory" if kind == "directory" else "FIFO") in line
+
+
+def test_stale_temporary_of_a_dead_writer_is_removed(in_tmp: Path) -> None:
+    dead = in_tmp / ".envaudit.lock.999999999.1.tmp"
+    fresh = in_tmp / ".envaudit.lock.999999998.2.tmp"
+    dead.write_text("half a lock")
+    fresh.write_text("a writer in another pid namespace, maybe")
+    os.utime(dead, (0, 0))
+    assert runner.invoke(app, ["snapshot"]).exit_code == 0
+    assert not dead.exists() and fresh.exists()
+
+
+def test_append_adds_to_the_step_summary(in_tmp: Path) -> None:
+    (in_tmp / "summary.md").write_text("# before\n")
+    for _ in range(2):
+        result = runner.invoke(app, ["diff", "a.lock", "--against", "a.lock", "-f", "markdown",
+                                     "-o", "summary.md", "--append"])
+        assert result.exit_code == 0
+    text = (in_tmp / "summary.md").read_text()
+    assert text.startswith("# before\n") and text.count("## envaudit") == 2
+
+
+# ---------------------------------------------------------------- 6. secrets
+
+SECRET = "s3cr3tVALUE"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("NVIDIA_PASS", SECRET), ("CUDA_PW", SECRET), ("TORCH_HUB_BEARER", SECRET),
+    ("XLA_FLAGS", f"--xla_gpu_token={SECRET} --xla_dump_to=/tmp"),
+    ("TORCH_HOME", f"https://mirror/x?token={SECRET}"),
+    ("TORCH_HOME", f"https://mirror/x?sig={SECRET}&se=2027"),
+    ("TORCH_HOME", f"user:{SECRET}@mirror.example"),
+    ("TORCH_HOME", f"https://user:p@{SECRET}@mirror.example/x"),
+    ("TORCH_HOME", "hf_" + "a" * 34), ("TORCH_HOME", "ghp_" + "b" * 36),
+    ("TORCH_HOME", "AKIAABCDEFGHIJKLMNOP"), ("TORCH_HOME", "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0"),
+])
+def test_secret_never_captured(name: str, value: str) -> None:
+    captured = json.dumps(capture({name: value}))
+    secret = SECRET if SECRET in value else value
+    assert secret not in captured
+
+
+def test_direct_url_token_is_scrubbed(tmp_path: Path) -> None:
+    make_dist(tmp_path, "pkg", "1.0",
+              direct_url_json=json.dumps({"url": f"https://host/pkg.whl?token={SECRET}"}))
+    (pkg,) = collect_packages((str(tmp_path),))
+    assert SECRET not in pkg.direct_url and "token=***" in pkg.direct_url
+
+
+def test_secret_in_a_received_lock_is_not_printed(in_tmp: Path) -> None:
+    leaky = fp(env={"OMP_NUM_THREADS": f"4 ?token={SECRET}"})
+    (in_tmp / "b.lock").write_text(lockfile.dumps(leaky))
+    for argv in (["show", "b.lock"], ["diff", "a.lock", "--against", "b.lock"]):
+        assert SECRET not in runner.invoke(app, argv).output
+
+
+# ---------------------------------------------------------------- 7. terminals and --deep
+
+
+def test_escape_sequences_from_a_lock_never_reach_the_terminal(in_tmp: Path) -> None:
+    evil = "\x1b]0;pwned\x07\x1b[2J"
+    (in_tmp / "b.lock").write_text(lockfile.dumps(fp(env={"OMP_NUM_THREADS": evil},
+                                                     packages={"numpy": "2.1.0\x1b[31m"})))
+    for argv in (["show", "b.lock"], ["diff", "a.lock", "--against", "b.lock"],
+                 ["diff", "a.lock", "--against", "b.lock", "-f", "markdown"]):
+        result = runner.invoke(app, argv)
+        assert "\x1b" not in result.output and "\x07" not in result.output, argv
+        assert argv[0] == "show" or "\\x1b" in result.output
+
+
+def test_deep_child_stdout_is_not_trusted(tmp_path: Path) -> None:
+    from envaudit.probes.gpu_runtime import run_child
+
+    (tmp_path / "onnxruntime.py").write_text(
+        "import json\nprint(json.dumps({'providers': 'SPOOFED', 'version': '0'}))\n"
+        "__version__ = '1.99.0'\n"
+        "def get_available_providers():\n    return ['CPUExecutionProvider']\n"
+        "def get_device():\n    return 'CPU'\n")
+    got = run_child("onnxruntime", timeout=30,
+                    environ={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert got["providers"] == "CPUExecutionProvider" and got["version"] == "1.99.0"
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    ({"\x1bkey": "x"}, "invalid key"), ({"version": "x" * 5000}, "at 'version'"),
+    ({f"k{i}": "v" for i in range(300)}, "300 keys"),
+])
+def test_deep_child_result_is_validated(data: dict[str, str], problem: str) -> None:
+    from envaudit.probes.gpu_runtime import validate_child
+
+    assert problem in validate_child(data)["error"]
+
+
+# ---------------------------------------------------------------- 8. smaller contract breaks
+
+
+def test_unreadable_lock_is_exit_3_one_line(in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    real = os.open
+
+    def deny(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith("a.lock"):
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    (in_tmp / "b.lock").write_text((in_tmp / "a.lock").read_text())
+    monkeypatch.setattr("envaudit.safeio.os.open", deny)
+    assert "permission denied" in one_line_error(runner.invoke(app, ["diff", "a.lock"]))
+    line = one_line_error(runner.invoke(app, ["diff", "b.lock", "--against", "b.lock",
+                                              "--config", "a.lock"]))
+    assert "a.lock: permission denied" in line
+
+
+LOCK_CONTRACT = [
+    pytest.param('[envaudit]\nschema = "1.0\\n"\n', "envaudit.schema", id="schema-newline"),
+    pytest.param("\ufeff" + lockfile.dumps(fp()), "byte-order mark", id="bom"),
+    pytest.param(lockfile.dumps(fp()).replace('name = "pip", version = "24.0"',
+                                              'name = "numpy", version = "1"'),
+                 "duplicate name 'numpy'", id="duplicate-package"),
+    pytest.param(lockfile.dumps(fp(gpus=[("A", "8.0"), ("B", "8.0")])).replace(
+        "index = 1", "index = 0"), "duplicate index 0", id="duplicate-gpu"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), LOCK_CONTRACT)
+def test_lock_contract(in_tmp: Path, text: str, message: str) -> None:
+    (in_tmp / "b.lock").write_text(text, encoding="utf-8")
+    assert message in one_line_error(runner.invoke(app, ["show", "b.lock"]))
+
+
+@pytest.mark.parametrize(("policy", "message"), [
+    ("[allowed]\nnumpy = []\n", "allowed.numpy"),
+    ('[allowed]\nnumpy = "' + "=" * 100_000 + '"\n', "allowed.numpy"),
+])
+def test_policy_contract(in_tmp: Path, policy: str, message: str) -> None:
+    (in_tmp / "envaudit.toml").write_text(policy)
+    line = one_line_error(runner.invoke(app, ["diff", "a.lock", "--against", "a.lock"]))
+    assert message in line and len(line) < 500
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "socket", "dangling"])
+def test_special_envaudit_toml_is_an_error_not_ignored(in_tmp: Path, kind: str) -> None:
+    path = in_tmp / "envaudit.toml"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        _fifo(path)
+    elif kind == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+    else:
+        path.symlink_to(in_tmp / "nowhere.toml")
+    line = one_line_error(_with_timeout(["diff", "a.lock", "--against", "a.lock"]))
+    assert "envaudit.toml" in line
+
+
+# ---------------------------------------------------------------- no network
+
+
+def test_snapshot_and_diff_open_no_network_connection(in_tmp: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("envaudit tried to use the network")
+
+    for name in ("connect", "connect_ex", "sendto"):
+        monkeypatch.setattr(socket.socket, name, refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    assert runner.invoke(app, ["snapshot", "-o", "live.lock"]).exit_code == 0
+    result = runner.invoke(app, ["diff", "live.lock"])
+    assert result.exit_code in (0, 1), result.output
+    assert "network" not in result.output
