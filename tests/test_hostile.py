@@ -356,7 +356,8 @@ def test_deep_child_stdout_is_not_trusted(tmp_path: Path) -> None:
     from envaudit.probes.gpu_runtime import run_child
 
     (tmp_path / "onnxruntime.py").write_text(
-        "import json\nprint(json.dumps({'providers': 'SPOOFED', 'version': '0'}))\n"
+        "import atexit, json\n"  # a package that prints the last stdout line, at exit
+        "atexit.register(lambda: print(json.dumps({'providers': 'SPOOFED', 'version': '0'})))\n"
         "__version__ = '1.99.0'\n"
         "def get_available_providers():\n    return ['CPUExecutionProvider']\n"
         "def get_device():\n    return 'CPU'\n")
@@ -455,3 +456,58 @@ def test_snapshot_and_diff_open_no_network_connection(in_tmp: Path,
     result = runner.invoke(app, ["diff", "live.lock"])
     assert result.exit_code in (0, 1), result.output
     assert "network" not in result.output
+
+
+# ---------------------------------------------------------------- the CLI over a fuzz corpus
+
+
+def documented_exit_codes() -> set[int]:
+    text = (ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    return {int(m) for m in __import__("re").findall(r"^\| (\d+) \|", text, flags=8)}
+
+
+def fuzz_corpus(seed: int = 9, size: int = 24) -> list[bytes]:
+    """Deterministic hostile variants of a valid lock: the classes of issue 9 and random ones."""
+    import random
+
+    rng = random.Random(seed)
+    valid = lockfile.dumps(fp(gpus=[("NVIDIA A100", "8.0")], env={"OMP_NUM_THREADS": "4"}))
+    data = valid.encode()
+    corpus = [b"", b"\xef\xbb\xbf" + data, data + b"\xff", data.replace(b'"1.0"', b'"1.0\\n"'),
+              data + DEEP.encode(), data + HUGE_INT.encode(), data + b"x = " + b"{a=" * 3000,
+              data.replace(b"2.1.0", b"9" * 5000),
+              data.replace(b'OMP_NUM_THREADS = "4"', b'OMP_NUM_THREADS = "\\u001b[2J"')]
+    for _ in range(size):
+        mutated = bytearray(data)
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(mutated))
+            op = rng.choice(["flip", "cut", "dup", "junk"])
+            if op == "flip":
+                mutated[at] ^= 1 << rng.randrange(8)
+            elif op == "cut":
+                del mutated[at:at + rng.randint(1, 400)]
+            elif op == "dup":
+                mutated[at:at] = mutated[at:at + rng.randint(1, 400)]
+            else:
+                mutated[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 20)))
+        corpus.append(bytes(mutated))
+    return corpus
+
+
+def test_cli_over_a_fuzz_corpus_never_crashes(in_tmp: Path) -> None:
+    codes = documented_exit_codes()
+    assert {0, 1, 2, 3, 4, 130} <= codes
+    for i, content in enumerate(fuzz_corpus()):
+        (in_tmp / "x.lock").write_bytes(content)
+        (in_tmp / "x.toml").write_bytes(content.replace(b"[envaudit]", b"[ignored]"))
+        for argv in (["show", "x.lock"], ["diff", "a.lock", "--against", "x.lock"],
+                     ["diff", "x.lock", "--against", "a.lock", "-f", "json"],
+                     ["diff", "a.lock", "--against", "a.lock", "--config", "x.toml"]):
+            result = runner.invoke(app, argv)
+            where = f"corpus[{i}] envaudit {' '.join(argv)}"
+            assert result.exit_code in codes and result.exit_code != 4, (where, result.output)
+            lines = result.stderr.splitlines()
+            if result.exit_code not in (0, 1):
+                assert len(lines) == 1, (where, result.stderr)
+            assert all(line.startswith("envaudit: ") for line in lines), (where, result.stderr)
+            assert "\x1b" not in result.output, where
