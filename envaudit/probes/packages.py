@@ -81,12 +81,23 @@ def name_from_directory(info: Path) -> tuple[str, str]:
     return name, rest.split("-", 1)[0]
 
 
+def _text(path: Path, kind: str, problems: list[str]) -> str:
+    """The file's text; bytes that are not UTF-8 in its header block are recorded."""
+    data = safeio.read_bytes(path, kind)
+    head = data.split(b"\n\n", 1)[0]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        problems.append(f"{path.name} is not valid UTF-8 (at byte {e.start})")
+    return data.decode("utf-8", errors="replace")
+
+
 def _metadata(info: Path, files: frozenset[str] | None,
               problems: list[str]) -> tuple[str, str]:
     meta_name = "METADATA" if info.suffix == ".dist-info" else "PKG-INFO"
     meta = info if files is None else info / meta_name
     try:
-        name, version = _headers(safeio.read_lenient(meta, "metadata"))
+        name, version = _headers(_text(meta, "metadata", problems))
     except safeio.UnsafeFile as e:
         problems.append(f"{meta_name if files is not None else info.name} {e.reason}")
         return name_from_directory(info)
@@ -95,6 +106,8 @@ def _metadata(info: Path, files: frozenset[str] | None,
     if not version:
         problems.append(f"{meta_name} has no Version")
     dir_name, dir_version = name_from_directory(info)
+    if "\ufffd" in name + version:  # not UTF-8: the directory's name is the better guess
+        name, version = dir_name, dir_version
     return name or dir_name, version or dir_version
 
 
@@ -119,7 +132,7 @@ def read_distribution(info: Path) -> Distribution:
     installer = ""
     if "INSTALLER" in files:
         try:
-            installer = safeio.read_lenient(info / "INSTALLER", "small").strip()
+            installer = _text(info / "INSTALLER", "small", problems).strip()
         except safeio.UnsafeFile as e:
             problems.append(f"INSTALLER {e.reason}")
     requested = ("REQUESTED" in files) if info.suffix == ".dist-info" else None
