@@ -20,9 +20,10 @@ import time
 CORE = (
     "from pathlib import Path\n"
     "from envaudit import lockfile\n"
+    "from envaudit.output import write_atomic\n"
     "from envaudit.snapshot import default_probes, snapshot\n"
     "fp = snapshot(probes=default_probes(gpu=False))\n"
-    "lockfile.write_atomic(Path({out!r}), lockfile.dumps(fp))"
+    "write_atomic(Path({out!r}), lockfile.dumps(fp))"
 )
 
 

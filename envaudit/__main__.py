@@ -1,6 +1,8 @@
 """`python -m envaudit`."""
 
-from envaudit.commands import main
+import sys
+
+from envaudit.main import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

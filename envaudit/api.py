@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from envaudit import lockfile
+from envaudit.findings import Policy
 from envaudit.lockfile import LoadedLock
 from envaudit.model import Fingerprint
-from envaudit.policy import Policy
 from envaudit.report import Report, make_report
 from envaudit.snapshot import Progress, default_probes, snapshot
 

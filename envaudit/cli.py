@@ -1,20 +1,17 @@
-"""The thin command line: parse options, call the library, write output, return the exit code."""
+"""The typer command line: parse options, call one body in envaudit.commands, exit with its code.
+
+The console script is envaudit.main:main, which runs common lines without typer.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
 
 import typer
-from typer.exceptions import TyperException
 
-from envaudit import __version__
+from envaudit import __version__, commands
 from envaudit.choices import FailOn, FormatChoice
 
 DEFAULT_LOCK = "envaudit.lock"  # envaudit.lockfile.DEFAULT_PATH, without importing it
@@ -26,23 +23,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _err(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-@contextlib.contextmanager
-def _errors() -> Iterator[None]:
-    """The one place where errors become a one-line message and an exit code."""
-    from envaudit.commands import exit_for
-
-    try:
-        yield
-    except (typer.Exit, TyperException):
-        raise  # typer's own exits and usage errors
-    except (Exception, KeyboardInterrupt) as e:  # the funnel: never a traceback
-        raise typer.Exit(exit_for(e)) from None
 
 
 def _version(value: bool) -> None:
@@ -60,16 +40,8 @@ def _main(
     """envaudit: snapshot the training environment, diff the deployment host against it."""
 
 
-def _use_color(output: Optional[str]) -> bool:
-    if output not in (None, "-") or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
-def _write(text: str, output: Optional[str], *, append: bool = False) -> None:
-    from envaudit.commands import write_output
-
-    write_output(text, output, append=append)
+def _exit(code: int) -> None:
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -88,10 +60,8 @@ def snapshot(
     ),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
-    from envaudit.commands import run_snapshot
-
-    with _errors():
-        run_snapshot(output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)
+    _exit(commands.run(lambda: commands.snapshot(
+        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)))
 
 
 @app.command()
@@ -121,21 +91,9 @@ def diff(
     ),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
-    from envaudit.api import check
-    from envaudit.config import expired_ignores, load_policy
-    from envaudit.formats import get_format
-
-    with _errors():
-        policy = load_policy(config)
-        for note in expired_ignores(policy):
-            _err(f"envaudit: note: {note}")
-        report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
-        for note in report.notes:
-            _err(f"envaudit: note: {note}")
-        width = shutil.get_terminal_size((100, 24)).columns
-        text = get_format(fmt, color=_use_color(output), width=width).render(report, fail_on)
-        _write(text, output, append=append)
-    raise typer.Exit(int(report.exit_code(fail_on)))
+    _exit(commands.run(lambda: commands.diff(
+        lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
+        timeout=timeout, config=config, append=append)))
 
 
 @app.command()
@@ -143,12 +101,7 @@ def show(
     lock: Path = typer.Argument(Path(DEFAULT_LOCK), help="The lock to summarise."),
 ) -> None:
     """Summarise a lockfile."""
-    from envaudit import lockfile
-    from envaudit.show import render_lock
-
-    with _errors():
-        loaded = lockfile.load(lock)
-        _write(render_lock(loaded, str(lock)), None)
+    _exit(commands.run(lambda: commands.show(lock=lock)))
 
 
 class RuleSeverity(str, enum.Enum):
@@ -171,32 +124,12 @@ def rules(
     fmt: ListFormat = typer.Option(ListFormat.TEXT, "--format", "-f", help="Output format."),
 ) -> None:
     """List the rule catalog: id, default severity, group and title."""
-    from envaudit import docgen
-    from envaudit.config import did_you_mean
-    from envaudit.rules.catalog import load_catalog
-
-    with _errors():
-        catalog = load_catalog()
-        if group is not None and group not in catalog.groups:
-            raise typer.BadParameter(
-                f"unknown group {group!r}{did_you_mean(group, catalog.groups)}; groups:"
-                f" {', '.join(sorted(catalog.groups))}", param_hint="'--group'")
-        chosen = docgen.select(catalog.rules, group, severity.value if severity else None)
-        render = docgen.rule_list_json if fmt is ListFormat.JSON else docgen.rule_list_text
-        _write(render(chosen), None)
+    _exit(commands.run(lambda: commands.rules(
+        group=group, severity=severity.value if severity else None,
+        json=fmt is ListFormat.JSON)))
 
 
 @app.command()
 def explain(rule_id: str = typer.Argument(..., help="A rule id, e.g. ENV-001.")) -> None:
     """Print everything about one rule: why it matters, how to fix it, references."""
-    from envaudit import docgen
-
-    with _errors():
-        _write(docgen.explain(docgen.find_rule(rule_id)), None)
-
-
-def main() -> None:
-    """Console-script entry point (see envaudit.commands.main for the fast path)."""
-    from envaudit.commands import main as entry
-
-    entry()
+    _exit(commands.run(lambda: commands.explain(rule_id=rule_id)))

@@ -1,56 +1,49 @@
-"""Command bodies that need no typer, so the fast path of `envaudit snapshot` can run them."""
+"""Every command's body, without typer: the CLI and main() parse, call one, exit with it.
+
+Each body returns its exit code and raises EnvauditError for what it cannot do; run()
+is the one place that turns an error into a message on stderr and an exit code.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional
+
+from envaudit.choices import ExitCode, FailOn, FormatChoice
+from envaudit.errors import EnvauditError, UsageError
+from envaudit.output import err, write_output
 
 if TYPE_CHECKING:
     from envaudit.model import Fingerprint
+    from envaudit.report import Report
 
 
-def err(message: str) -> None:
-    """A line on stderr: progress and notes, never the report (scrubbed, one line)."""
-    from envaudit.scrub import one_line
+def run(body: Callable[[], int]) -> int:
+    """The one error funnel: the body's exit code, or the code for what it raised.
 
-    sys.stderr.write(one_line(message, limit=2000) + "\n")
-    sys.stderr.flush()
-
-
-def exit_for(e: BaseException) -> int:
-    """The error funnel: one line on stderr for `e`, and its documented exit code.
-
-    An -o target that cannot be written to (a directory, a FIFO) -> 2 (usage), any other
-    EnvauditError -> 3 (could not audit), Ctrl-C -> 130, anything else -> 4 (a bug)."""
-    from envaudit.choices import ExitCode
-    from envaudit.errors import EnvauditError, OutputTargetError
-
-    if isinstance(e, KeyboardInterrupt):
-        err("envaudit: interrupted")
-        return int(ExitCode.INTERRUPTED)
-    if isinstance(e, OutputTargetError):
+    UsageError (an -o directory or FIFO included) 2, any other EnvauditError 3, an
+    unexpected exception 4 (a bug), Ctrl-C 130; always one line on stderr."""
+    try:
+        return body()
+    except UsageError as e:
         err(f"envaudit: error: {e}")
         return int(ExitCode.USAGE)
-    if isinstance(e, EnvauditError):
+    except EnvauditError as e:
         err(f"envaudit: error: {e}")
         return int(ExitCode.CANNOT_AUDIT)
-    err(f"envaudit: internal error: {type(e).__name__}: {e} (please report this bug)")
-    return int(ExitCode.INTERNAL)
+    except KeyboardInterrupt:
+        err("envaudit: interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except Exception as e:  # a bug: one line and its own code, never a traceback or 1
+        err(f"envaudit: internal error: {type(e).__name__}: {e} (please report this bug)")
+        return int(ExitCode.INTERNAL)
 
 
-def write_output(text: str, output: Optional[str], *, append: bool = False) -> None:
-    """The report or lock on stdout ('-' or None), else to the -o target (envaudit.safewrite)."""
-    if output in (None, "-"):
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        from envaudit.safewrite import write_text
-
-        write_text(output, text, append=append)
-
-
-def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> None:
-    """Take a snapshot of this host and write the lock. Raises EnvauditError."""
+def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> int:
+    """Take a snapshot of this host and write the lock."""
     from envaudit import lockfile
     from envaudit.snapshot import default_probes
     from envaudit.snapshot import snapshot as take
@@ -64,6 +57,7 @@ def run_snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool) -> N
     if output != "-":
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
+    return int(ExitCode.OK)
 
 
 def unreadable(fp: Fingerprint) -> list[str]:
@@ -73,17 +67,69 @@ def unreadable(fp: Fingerprint) -> list[str]:
             for p in packages if p.problem]
 
 
-def main() -> None:
-    """Console-script entry point: the fast path for a plain snapshot, typer for the rest."""
-    from envaudit import fastpath
+def use_color(output: Optional[str]) -> bool:
+    """Color only for a terminal on stdout, and never with NO_COLOR."""
+    if output not in (None, "-") or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
 
-    fast = fastpath.parse(sys.argv[1:])
-    try:
-        if fast is None:
-            from envaudit.cli import app
 
-            app(prog_name="envaudit")
-        else:
-            run_snapshot(**fast)
-    except (Exception, KeyboardInterrupt) as e:  # the last funnel
-        sys.exit(exit_for(e))
+def diff(
+    *, lock: Path, against: Optional[Path], fmt: FormatChoice, fail_on: FailOn,
+    output: Optional[str], deep: bool, timeout: float, config: Optional[Path],
+    append: bool = False,
+) -> int:
+    """Compare this host (or the lock `against`) with `lock`; write the report."""
+    from envaudit.api import check
+    from envaudit.config import expired_ignores, load_policy
+
+    policy = load_policy(config)
+    for note in expired_ignores(policy):
+        err(f"envaudit: note: {note}")
+    report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy)
+    for note in report.notes:
+        err(f"envaudit: note: {note}")
+    write_output(_render(report, fmt, fail_on, output), output, append=append)
+    return int(report.exit_code(fail_on))
+
+
+def _render(report: Report, fmt: FormatChoice, fail_on: FailOn, output: Optional[str]) -> str:
+    import shutil
+
+    from envaudit.formats import get_format
+
+    width = shutil.get_terminal_size((100, 24)).columns
+    return get_format(fmt, color=use_color(output), width=width).render(report, fail_on)
+
+
+def show(*, lock: Path) -> int:
+    """Summarise a lockfile on stdout."""
+    from envaudit import lockfile
+    from envaudit.show import render_lock
+
+    write_output(render_lock(lockfile.load(lock), str(lock)), None)
+    return int(ExitCode.OK)
+
+
+def rules(*, group: Optional[str], severity: Optional[str], json: bool) -> int:
+    """List the rule catalog (one group, one default severity) as text or JSON."""
+    from envaudit import docgen
+    from envaudit.config import did_you_mean
+    from envaudit.rules.catalog import load_catalog
+
+    catalog = load_catalog()
+    if group is not None and group not in catalog.groups:
+        raise UsageError(f"unknown group {group!r}{did_you_mean(group, catalog.groups)};"
+                         f" groups: {', '.join(sorted(catalog.groups))}")
+    chosen = docgen.select(catalog.rules, group, severity)
+    write_output((docgen.rule_list_json if json else docgen.rule_list_text)(chosen), None)
+    return int(ExitCode.OK)
+
+
+def explain(*, rule_id: str) -> int:
+    """Everything about one rule: why it matters, how to fix it, references."""
+    from envaudit import docgen
+
+    write_output(docgen.explain(docgen.find_rule(rule_id)), None)
+    return int(ExitCode.OK)
+

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from envaudit.lockfile import _SECTIONS, _encode
-from envaudit.model import Fingerprint, Unavailable
+from envaudit.codec import encode
+from envaudit.model import SECTIONS, Fingerprint, Unavailable
 
 # Facts that name where things live on one machine, not what runs: never drift.
 _LOCAL_ONLY = frozenset({
@@ -58,16 +58,16 @@ def facts(fp: Fingerprint) -> tuple[dict[str, str], dict[str, str]]:
     """(fact path -> value, unavailable section key -> reason) for one fingerprint."""
     values: dict[str, str] = {}
     missing: dict[str, str] = {}
-    for attr, (key, _tp, kind) in _SECTIONS.items():
-        section = getattr(fp, attr)
+    for spec in SECTIONS:
+        key, section = spec.key, getattr(fp, spec.attr)
         if isinstance(section, Unavailable):
             missing[key] = section.reason
             continue
-        if kind == "array" and key == "packages":
+        if key == "packages":
             for pkg in section:
                 values[f"packages.{pkg.name}"] = pkg.version
             continue
-        encoded = [_encode(v) for v in section] if kind == "array" else _encode(section)
+        encoded = [encode(v) for v in section] if spec.kind == "array" else encode(section)
         _flatten(encoded, key, values)
     for path in _LOCAL_ONLY:
         values.pop(path, None)

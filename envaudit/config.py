@@ -14,8 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from envaudit.errors import ConfigError
-from envaudit.policy import Ignore, Policy
-from envaudit.rules.interface import Severity
+from envaudit.findings import Ignore, Policy, Severity
 
 KEYS = ("ignore", "severity", "critical", "allowed")
 IGNORE_KEYS = ("rule", "reason", "expires", "subject")
@@ -57,7 +56,9 @@ class _Problems:
         self.messages: list[str] = []
 
     def add(self, where: str, message: str) -> None:
-        self.messages.append(f"{where}: {message}")
+        from envaudit.scrub import escape_controls  # keys come from the file: one line
+
+        self.messages.append(escape_controls(f"{where}: {message}", keep_newlines=False))
 
     def raise_any(self) -> None:
         if self.messages:

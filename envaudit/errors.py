@@ -1,10 +1,14 @@
-"""The errors each role raises; the CLI turns them into one line and an exit code."""
+"""The errors each role raises; envaudit.commands.run turns them into one line and an exit code."""
 
 from __future__ import annotations
 
 
 class EnvauditError(Exception):
     """Base class: anything that means "could not audit" (exit code 3)."""
+
+
+class UsageError(EnvauditError):
+    """The command line asks for something that does not exist (exit code 2)."""
 
 
 class LockfileError(EnvauditError):
@@ -15,7 +19,7 @@ class OutputError(EnvauditError):
     """A report or lockfile could not be written."""
 
 
-class OutputTargetError(OutputError):
+class OutputTargetError(UsageError, OutputError):
     """An -o target that cannot hold a report: a directory, a FIFO, a socket (exit code 2)."""
 
 

@@ -21,7 +21,7 @@ MIN_TIMEOUT = 0.1
 
 
 def parse(argv: Sequence[str]) -> Optional[dict[str, Any]]:
-    """Keyword arguments for run_snapshot(), or None to let typer handle the line."""
+    """Keyword arguments for commands.snapshot(), or None to let typer handle the line."""
     if not argv or argv[0] != "snapshot":
         return None
     opts = dict(DEFAULTS)

@@ -1,42 +1,26 @@
-"""The TOML lockfile: schema, canonical hash, validation with key paths, atomic write."""
+"""The TOML lockfile: header, schema version, canonical hash, [unavailable], TOML text.
+
+The sections themselves, and how each is written and read, belong to envaudit.model.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
-from envaudit import model
+from envaudit.codec import Problems, kind_of
 from envaudit.errors import LockfileError
-from envaudit.model import Fingerprint, Meta, Unavailable
+from envaudit.model import SECTIONS, Fingerprint, Meta, Section, Unavailable, unavailable
 
 SCHEMA_MAJOR = 1
 SCHEMA_MINOR = 0
 SCHEMA = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 DEFAULT_PATH = "envaudit.lock"
-
-# Section attribute -> (TOML key, element type, kind). "table" is one table,
-# "array" an array of tables, "map" a table of tables or of strings.
-_SECTIONS: dict[str, tuple[str, Any, str]] = {
-    "python": ("python", model.PythonInfo, "table"),
-    "platform": ("platform", model.PlatformInfo, "table"),
-    "cpu": ("cpu", model.CpuInfo, "table"),
-    "packages": ("packages", model.Package, "array"),
-    "env": ("env", str, "map"),
-    "nvidia": ("nvidia", model.NvidiaInfo, "table"),
-    "gpus": ("gpus", model.Gpu, "array"),
-    "frameworks": ("frameworks", model.Framework, "map"),
-    "cuda_libraries": ("cuda-libraries", model.CudaLibrary, "array"),
-    "cuda_toolkit": ("cuda-toolkit", model.CudaToolkit, "table"),
-    "runtime": ("runtime", Mapping[str, str], "map"),
-}
-
 
 @dataclass(frozen=True)
 class LockNote:
@@ -55,60 +39,22 @@ class LoadedLock:
 # ---------------------------------------------------------------- encoding
 
 
-def _key(name: str) -> str:
-    return name.replace("_", "-")
-
-
-def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if item is None or item == _default_of(f):
-                continue  # defaults are omitted: the lock stays small and diffable
-            out[_key(f.name)] = _encode(item)
-        return out
-    if isinstance(value, Mapping):
-        return {str(k): _encode(v) for k, v in sorted(value.items())}
-    if isinstance(value, (tuple, list)):
-        return [_encode(v) for v in value]
-    return value
-
-
-def _default_of(f: dataclasses.Field[Any]) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return f.default
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return dataclasses.MISSING
-
-
 def to_dict(fp: Fingerprint) -> dict[str, Any]:
     """The lock document for `fp` (content-hash filled in), in its canonical key order."""
     doc: dict[str, Any] = {
         "envaudit": {"schema": fp.meta.schema, "created": fp.meta.created, "tool": fp.meta.tool}
     }
-    unavailable: dict[str, str] = {}
-    for attr, (key, _tp, kind) in _SECTIONS.items():
-        value = getattr(fp, attr)
+    missing: dict[str, str] = {}
+    for section in SECTIONS:
+        value = getattr(fp, section.attr)
         if isinstance(value, Unavailable):
-            unavailable[key] = value.reason
-        elif kind == "array":
-            doc[key] = [_encode(v) for v in sorted(value, key=_array_sort_key)]
+            missing[section.key] = value.reason
         else:
-            doc[key] = _encode(value)
-    if unavailable:
-        doc["unavailable"] = dict(sorted(unavailable.items()))
+            doc[section.key] = section.encode(value)
+    if missing:
+        doc["unavailable"] = dict(sorted(missing.items()))
     doc["envaudit"]["content-hash"] = content_hash(doc)
     return doc
-
-
-def _array_sort_key(item: Any) -> tuple[Any, ...]:
-    if isinstance(item, model.Gpu):
-        return (item.index,)
-    if isinstance(item, model.CudaLibrary):
-        return (item.name, item.path)
-    return (getattr(item, "name", ""),)
 
 
 def content_hash(doc: Mapping[str, Any]) -> str:
@@ -134,105 +80,10 @@ def dumps(fp: Fingerprint) -> str:
     return tomli_w.dumps(to_dict(fp))
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (envaudit.safewrite.write_atomic)."""
-    from envaudit.safewrite import write_atomic as write
-
-    write(path, text)
-
-
-# ---------------------------------------------------------------- decoding
-
-
-class _Problems:
-    """Collects every schema problem, so one run reports them all (like packaging.pylock)."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.items.append(f"at '{path}': {message}")
-
-
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
-
-
-def _kind(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
-def _decode(value: Any, tp: Any, path: str, problems: _Problems) -> Any:
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is Union:  # Optional[X]
-        inner = [a for a in args if a is not type(None)]
-        return _decode(value, inner[0], path, problems)
-    if dataclasses.is_dataclass(tp):
-        return _decode_dataclass(value, tp, path, problems)
-    if origin is tuple:
-        if not isinstance(value, list):
-            problems.add(path, f"expected an array, got {_kind(value)}")
-            return ()
-        return tuple(_decode(v, args[0], f"{path}[{i}]", problems) for i, v in enumerate(value))
-    if origin in (Mapping, dict, typing.Mapping):
-        if not isinstance(value, dict):
-            problems.add(path, f"expected a table, got {_kind(value)}")
-            return {}
-        return {k: _decode(v, args[1], f"{path}.{k}", problems) for k, v in value.items()}
-    ok = (
-        isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool))
-        if tp is float
-        else isinstance(value, tp) and not (tp is int and isinstance(value, bool))
-    )
-    if not ok:
-        problems.add(path, f"expected {_TYPE_NAMES.get(tp, tp)}, got {_kind(value)}")
-        return tp()
-    return float(value) if tp is float else value
-
-
-def _decode_dataclass(value: Any, tp: Any, path: str, problems: _Problems) -> Any:
-    if not isinstance(value, dict):
-        problems.add(path, f"expected a table, got {_kind(value)}")
-        value = {}
-    hints = typing.get_type_hints(tp)
-    kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(tp):
-        key = _key(f.name)
-        if key in value:
-            kwargs[f.name] = _decode(value[key], hints[f.name], f"{path}.{key}", problems)
-        elif _default_of(f) is dataclasses.MISSING:
-            problems.add(f"{path}.{key}", "required key is missing")
-            kwargs[f.name] = _placeholder(hints[f.name])
-    return tp(**kwargs)
-
-
-def _placeholder(tp: Any) -> Any:
-    return 0 if tp is int else 0.0 if tp is float else False if tp is bool else ""
-
-
-def _decode_section(doc: dict[str, Any], attr: str, problems: _Problems) -> Any:
-    key, tp, kind = _SECTIONS[attr]
-    if key not in doc:
+def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems) -> Any:
+    if section.key not in doc:
         return Unavailable("not recorded in the lockfile")
-    raw = doc[key]
-    if kind == "table":
-        return _decode(raw, tp, key, problems)
-    if kind == "array":
-        if not isinstance(raw, list):
-            problems.add(key, f"expected an array of tables, got {_kind(raw)}")
-            return ()
-        return tuple(_decode(v, tp, f"{key}[{i}]", problems) for i, v in enumerate(raw))
-    if not isinstance(raw, dict):
-        problems.add(key, f"expected a table, got {_kind(raw)}")
-        return {}
-    return {k: _decode(v, tp, f"{key}.{k}", problems) for k, v in raw.items()}
+    return section.decode(doc[section.key], problems)
 
 
 _SCHEMA_RE = re.compile(r"(\d{1,4})\.(\d{1,4})")  # fullmatch: "1.0\n" is not a schema
@@ -240,7 +91,7 @@ _SCHEMA_RE = re.compile(r"(\d{1,4})\.(\d{1,4})")  # fullmatch: "1.0\n" is not a 
 
 def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
     """Validate a parsed lock document; raise LockfileError naming every bad key path."""
-    problems = _Problems()
+    problems = Problems()
     header, schema, notes = _schema(doc, source)
     meta = Meta(
         schema=schema,
@@ -248,7 +99,7 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         tool=_header_str(header, "tool", problems),
         content_hash=_header_str(header, "content-hash", problems),
     )
-    sections: dict[str, Any] = {a: _decode_section(doc, a, problems) for a in _SECTIONS}
+    sections = {s.attr: _decode_section(doc, s, problems) for s in SECTIONS}
     sections.update(_unavailable(doc, problems))
     _duplicates(sections, problems)
     if problems.items:
@@ -260,6 +111,21 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         notes.append(LockNote("content-hash", f"{source} {what}: it was edited by hand or by"
                               " another tool after envaudit wrote it"))
     return LoadedLock(Fingerprint(meta=meta, **sections), tuple(notes))
+
+
+def _duplicates(sections: Mapping[str, Any], problems: Problems) -> None:
+    """Two [[packages]] of one name, or two [[gpus]] of one index, make a lock ambiguous."""
+    for attr, field in (("packages", "name"), ("gpus", "index")):
+        items = sections.get(attr)
+        if not isinstance(items, tuple):
+            continue
+        seen: dict[Any, int] = {}
+        for i, item in enumerate(items):
+            value = getattr(item, field)
+            if value in seen:
+                problems.add(f"{attr}[{i}].{field}", f"duplicate {field} {value!r}"
+                             f" (also {attr}[{seen[value]}])")
+            seen.setdefault(value, i)
 
 
 def _schema(doc: Mapping[str, Any], source: str) -> tuple[Mapping[str, Any], str, list[LockNote]]:
@@ -282,45 +148,31 @@ def _schema(doc: Mapping[str, Any], source: str) -> tuple[Mapping[str, Any], str
     return header, schema, notes
 
 
-def _unavailable(doc: Mapping[str, Any], problems: _Problems) -> dict[str, Unavailable]:
+def _unavailable(doc: Mapping[str, Any], problems: Problems) -> dict[str, Unavailable]:
     """Sections listed under [unavailable], each with its reason."""
     table = doc.get("unavailable", {})
     if not isinstance(table, dict):
-        problems.add("unavailable", f"expected a table, got {_kind(table)}")
+        problems.add("unavailable", f"expected a table, got {kind_of(table)}")
         return {}
     out: dict[str, Unavailable] = {}
-    for attr, (key, _tp, _) in _SECTIONS.items():
+    for section in SECTIONS:
+        key = section.key
         reason = table.get(key)
         if reason is None:
             continue
         if not isinstance(reason, str):
-            problems.add(f"unavailable.{key}", f"expected a string, got {_kind(reason)}")
+            problems.add(f"unavailable.{key}", f"expected a string, got {kind_of(reason)}")
         elif key in doc:
             problems.add(f"unavailable.{key}", f"section [{key}] is both present and unavailable")
         else:
-            out[attr] = Unavailable(reason)
+            out[section.attr] = unavailable(reason)
     return out
 
 
-def _duplicates(sections: Mapping[str, Any], problems: _Problems) -> None:
-    """Two [[packages]] of one name, or two [[gpus]] of one index, make a lock ambiguous."""
-    for attr, key in (("packages", "name"), ("gpus", "index")):
-        items = sections.get(attr)
-        if not isinstance(items, tuple):
-            continue
-        seen: dict[Any, int] = {}
-        for i, item in enumerate(items):
-            value = getattr(item, key)
-            if value in seen:
-                problems.add(f"{attr}[{i}].{key}", f"duplicate {key} {value!r}"
-                             f" (also {attr}[{seen[value]}])")
-            seen.setdefault(value, i)
-
-
-def _header_str(header: Mapping[str, Any], key: str, problems: _Problems) -> str:
+def _header_str(header: Mapping[str, Any], key: str, problems: Problems) -> str:
     value = header.get(key, "")
     if not isinstance(value, str):
-        problems.add(f"envaudit.{key}", f"expected a string, got {_kind(value)}")
+        problems.add(f"envaudit.{key}", f"expected a string, got {kind_of(value)}")
         return ""
     return value
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Optional, TypeVar, Union
+from typing import Any, ClassVar, Optional, TypeVar, Union
+
+from envaudit import codec
 
 T = TypeVar("T")
 
@@ -18,6 +20,25 @@ class Unavailable:
     """
 
     reason: str
+
+
+@dataclass(frozen=True)
+class NoDriver(Unavailable):
+    """The host has no NVIDIA driver at all: a state of the host, not a probe that failed.
+
+    In the lock it is the `nvidia` reason that starts with PREFIX (see docs/lockfile.md).
+    """
+
+    PREFIX: ClassVar[str] = "no NVIDIA driver"
+
+    @classmethod
+    def because(cls, detail: str) -> NoDriver:
+        return cls(f"{cls.PREFIX}: {detail}")
+
+
+def unavailable(reason: str) -> Unavailable:
+    """The value a lock's `[unavailable]` reason stands for."""
+    return NoDriver(reason) if reason.startswith(NoDriver.PREFIX) else Unavailable(reason)
 
 
 # A section of the fingerprint is either collected or Unavailable.
@@ -193,16 +214,64 @@ class Fingerprint:
         return self.frameworks.get(name)
 
 
-SECTIONS: tuple[str, ...] = (
-    "python",
-    "platform",
-    "cpu",
-    "packages",
-    "env",
-    "nvidia",
-    "gpus",
-    "frameworks",
-    "cuda_libraries",
-    "cuda_toolkit",
-    "runtime",
+def _by_name(item: Any) -> tuple[Any, ...]:
+    return (getattr(item, "name", ""),)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One Fingerprint section: its lock key, its shape and how it is written and read.
+
+    `kind` is "table" (one table), "array" (an array of tables, sorted by `order`) or
+    "map" (a table of tables or of strings). `required` sections are in every snapshot
+    (Unavailable when no probe ran); the others are optional in older locks.
+    """
+
+    attr: str
+    kind: str
+    element: Any
+    required: bool = False
+    order: Callable[[Any], tuple[Any, ...]] = _by_name
+
+    @property
+    def key(self) -> str:
+        return codec.key(self.attr)
+
+    def encode(self, value: Any) -> Any:
+        """The collected section as plain TOML data, in canonical order."""
+        if self.kind == "array":
+            return [codec.encode(v) for v in sorted(value, key=self.order)]
+        return codec.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems) -> Any:
+        """The section read back from TOML data; every problem is added to `problems`."""
+        if self.kind == "table":
+            return codec.decode(raw, self.element, self.key, problems)
+        if self.kind == "array":
+            if not isinstance(raw, list):
+                problems.add(self.key, f"expected an array of tables, got {codec.kind_of(raw)}")
+                return ()
+            return tuple(codec.decode(v, self.element, f"{self.key}[{i}]", problems)
+                         for i, v in enumerate(raw))
+        if not isinstance(raw, dict):
+            problems.add(self.key, f"expected a table, got {codec.kind_of(raw)}")
+            return {}
+        return {k: codec.decode(v, self.element, f"{self.key}.{k}", problems)
+                for k, v in raw.items()}
+
+
+#: Every section of the fingerprint, in lock order: the one list the lockfile, the
+#: comparison, the snapshot, `show` and the documentation test derive from.
+SECTIONS: tuple[Section, ...] = (
+    Section("python", "table", PythonInfo, required=True),
+    Section("platform", "table", PlatformInfo, required=True),
+    Section("cpu", "table", CpuInfo, required=True),
+    Section("packages", "array", Package, required=True),
+    Section("env", "map", str, required=True),
+    Section("nvidia", "table", NvidiaInfo),
+    Section("gpus", "array", Gpu, order=lambda g: (g.index,)),
+    Section("frameworks", "map", Framework),
+    Section("cuda_libraries", "array", CudaLibrary, order=lambda c: (c.name, c.path)),
+    Section("cuda_toolkit", "table", CudaToolkit),
+    Section("runtime", "map", Mapping[str, str]),
 )

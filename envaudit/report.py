@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from envaudit.choices import ExitCode, FailOn
-from envaudit.rules.interface import Finding, Severity
+from envaudit.findings import Finding, Severity
 from envaudit.scrub import escape_controls, scrub
 
 __all__ = ["ExitCode", "FailOn", "Report", "make_report"]

@@ -2,51 +2,81 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any, Optional
+
 from envaudit.lockfile import LoadedLock
-from envaudit.model import Fingerprint, Unavailable
+from envaudit.model import SECTIONS, Fingerprint, Unavailable
 from envaudit.scrub import escape_controls, scrub
 
+# A collected section -> its summary, then one indented line per item.
+Summary = Callable[[Any], tuple[str, list[str]]]
 
-def _line(label: str, value: object) -> str:
-    if isinstance(value, Unavailable):
-        return f"{label:12} unknown ({value.reason})"
-    return f"{label:12} {value}"
+
+def _python(py: Any) -> tuple[str, list[str]]:
+    return f"{py.version} {py.implementation} ({py.tag})", []
+
+
+def _platform(pl: Any) -> tuple[str, list[str]]:
+    return f"{pl.os_name or pl.system} {pl.machine}, {pl.libc} {pl.libc_version}", []
+
+
+def _cpu(cpu: Any) -> tuple[str, list[str]]:
+    return f"{cpu.model} ×{cpu.count} ({len(cpu.flags)} ISA flags)", []
+
+
+def _packages(pk: Any) -> tuple[str, list[str]]:
+    return f"{len(pk)} distributions", []
+
+
+def _env(env: Any) -> tuple[str, list[str]]:
+    return ", ".join(sorted(env)) or "(none captured)", []
+
+
+def _driver(nv: Any) -> tuple[str, list[str]]:
+    return f"{nv.driver} (supports CUDA {nv.cuda_driver or '?'})", []
+
+
+def _gpus(gpus: Any) -> tuple[str, list[str]]:
+    return f"{len(gpus)}", [f"  [{g.index}] {g.name}, compute capability"
+                            f" {g.compute_capability}" for g in gpus]
+
+
+def _frameworks(fw: Any) -> tuple[str, list[str]]:
+    return f"{len(fw)}", [f"  {name} {f.version}" + (f" (CUDA {f.cuda})" if f.cuda else "")
+                          for name, f in sorted(fw.items())]
+
+
+#: Section attribute -> (label, summary), or None for a section `show` leaves out.
+#: A test keeps the keys equal to model.SECTIONS, so a new section must choose.
+SUMMARIES: Mapping[str, Optional[tuple[str, Summary]]] = {
+    "python": ("python", _python),
+    "platform": ("platform", _platform),
+    "cpu": ("cpu", _cpu),
+    "packages": ("packages", _packages),
+    "env": ("env", _env),
+    "nvidia": ("driver", _driver),
+    "gpus": ("gpus", _gpus),
+    "frameworks": ("frameworks", _frameworks),
+    "cuda_libraries": None,
+    "cuda_toolkit": None,
+    "runtime": None,
+}
 
 
 def _sections(fp: Fingerprint) -> list[str]:
     lines = []
-    py = fp.python
-    lines.append(_line("python", py if isinstance(py, Unavailable)
-                       else f"{py.version} {py.implementation} ({py.tag})"))
-    pl = fp.platform
-    lines.append(_line("platform", pl if isinstance(pl, Unavailable)
-                       else f"{pl.os_name or pl.system} {pl.machine}, {pl.libc} {pl.libc_version}"))
-    cpu = fp.cpu
-    lines.append(_line("cpu", cpu if isinstance(cpu, Unavailable)
-                       else f"{cpu.model} ×{cpu.count} ({len(cpu.flags)} ISA flags)"))
-    pk = fp.packages
-    lines.append(_line("packages",
-                       pk if isinstance(pk, Unavailable) else f"{len(pk)} distributions"))
-    env = fp.env
-    lines.append(_line("env", env if isinstance(env, Unavailable)
-                       else ", ".join(sorted(env)) or "(none captured)"))
-    nv = fp.nvidia
-    lines.append(_line("driver", nv if isinstance(nv, Unavailable)
-                       else f"{nv.driver} (supports CUDA {nv.cuda_driver or '?'})"))
-    gpus = fp.gpus
-    if isinstance(gpus, Unavailable):
-        lines.append(_line("gpus", gpus))
-    else:
-        lines.append(_line("gpus", f"{len(gpus)}"))
-        lines += [f"  [{g.index}] {g.name}, compute capability {g.compute_capability}"
-                  for g in gpus]
-    fw = fp.frameworks
-    if isinstance(fw, Unavailable):
-        lines.append(_line("frameworks", fw))
-    else:
-        lines.append(_line("frameworks", f"{len(fw)}"))
-        lines += [f"  {name} {f.version}" + (f" (CUDA {f.cuda})" if f.cuda else "")
-                  for name, f in sorted(fw.items())]
+    for section in SECTIONS:
+        shown = SUMMARIES[section.attr]
+        if shown is None:
+            continue
+        label, summary = shown
+        value = getattr(fp, section.attr)
+        if isinstance(value, Unavailable):
+            lines.append(f"{label:12} unknown ({value.reason})")
+            continue
+        head, items = summary(value)
+        lines += [f"{label:12} {head}", *items]
     return lines
 
 

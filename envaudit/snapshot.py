@@ -8,7 +8,7 @@ from typing import Any
 
 from envaudit import __version__
 from envaudit.lockfile import SCHEMA
-from envaudit.model import Fingerprint, Meta, Unavailable
+from envaudit.model import SECTIONS, Fingerprint, Meta, Unavailable
 from envaudit.probes.interface import Host, Probe, ProbeUnavailable
 
 DEFAULT_TIMEOUT = 5.0
@@ -66,8 +66,9 @@ def snapshot(
         if progress is not None:
             progress(f"probing {probe.section}")
         sections[probe.section] = run_probe(probe, host)
-    for required in ("python", "platform", "cpu", "packages", "env"):
-        sections.setdefault(required, Unavailable("no probe ran for this section"))
+    for section in SECTIONS:
+        if section.required:
+            sections.setdefault(section.attr, Unavailable("no probe ran for this section"))
     meta = Meta(
         schema=SCHEMA,
         created=created or _now(),

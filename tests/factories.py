@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from envaudit.findings import Finding
 from envaudit.lockfile import LockNote
 from envaudit.model import (
     CpuInfo,
@@ -22,7 +23,6 @@ from envaudit.model import (
     PythonInfo,
     Unavailable,
 )
-from envaudit.rules.interface import Finding
 
 X86_V4 = ("avx", "avx2", "avx512f", "cx16", "fma", "lahf_lm", "popcnt", "sse", "sse2", "sse3",
           "sse4_1", "sse4_2", "ssse3")

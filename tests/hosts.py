@@ -288,6 +288,6 @@ def build_host(name: str, root: Path, nvml: Any = None) -> Host:
         root=root,
         environ=environment(src),
         sys_path=(str(site),),
-        overrides={"pynvml": nvml, "python": facts["python"], "libc": facts["libc"],
-                   "uname": facts["uname"], "cpu_count": facts["cpu_count"]},
+        nvml=nvml, python=facts["python"], libc=facts["libc"], uname=facts["uname"],
+        cpu_count=facts["cpu_count"],
     )

@@ -10,9 +10,8 @@ import pytest
 
 from envaudit.config import expired_ignores, load_policy, parse_policy
 from envaudit.errors import ConfigError
-from envaudit.policy import Ignore, Policy
+from envaudit.findings import Ignore, Policy, Severity
 from envaudit.rules.engine import evaluate
-from envaudit.rules.interface import Severity
 from tests.factories import flat, fp
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "policy.md"

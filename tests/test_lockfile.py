@@ -10,10 +10,10 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envaudit import lockfile
+from envaudit import lockfile, output
 from envaudit._compat import tomllib
 from envaudit.errors import LockfileError, OutputError
-from envaudit.model import Unavailable
+from envaudit.model import NoDriver, Unavailable
 from tests.factories import fp
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -43,7 +43,9 @@ def test_empty_env_value_stays_empty_string() -> None:
 def test_unavailable_section_is_written_with_reason_and_read_back() -> None:
     text = lockfile.dumps(fp(nvidia=Unavailable("no NVIDIA driver")))
     assert _doc(text)["unavailable"]["nvidia"] == "no NVIDIA driver"  # type: ignore[index]
-    assert lockfile.loads(text).fingerprint.nvidia == Unavailable("no NVIDIA driver")
+    assert lockfile.loads(text).fingerprint.nvidia == NoDriver("no NVIDIA driver")
+    reloaded = lockfile.loads(lockfile.dumps(fp(nvidia=Unavailable("NVML timed out"))))
+    assert type(reloaded.fingerprint.nvidia) is Unavailable
 
 
 def test_fixed_contract_keys() -> None:
@@ -153,18 +155,18 @@ def test_load_missing_and_directory(tmp_path: Path) -> None:
 def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> None:
     target = tmp_path / "envaudit.lock"
     target.write_text("old")
-    lockfile.write_atomic(target, "new content\n")
+    output.write_atomic(target, "new content\n")
     assert target.read_text() == "new content\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["envaudit.lock"]
 
 
 def test_write_atomic_into_missing_directory_fails_cleanly(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="cannot write"):
-        lockfile.write_atomic(tmp_path / "missing" / "x.lock", "x")
+        output.write_atomic(tmp_path / "missing" / "x.lock", "x")
     blocker = tmp_path / "file"
     blocker.write_text("keep")
     with pytest.raises(OutputError):
-        lockfile.write_atomic(blocker / "x.lock", "x")
+        output.write_atomic(blocker / "x.lock", "x")
     assert blocker.read_text() == "keep"
 
 
@@ -195,22 +197,31 @@ def test_round_trip_property(packages: dict[str, str], env: dict[str, str]) -> N
     assert lockfile.dumps(loaded.fingerprint) == text
 
 
-def test_docs_lockfile_documents_every_key() -> None:
+def _documented_keys() -> list[tuple[str, str]]:
+    """(table, key) for every key a lock can hold, derived from model.SECTIONS; a
+    table's own entry is (key, "")."""
     import dataclasses
 
     from envaudit import model
 
+    keys = [("envaudit", ""), ("unavailable", "")]
+    keys += [("envaudit", f.name.replace("_", "-")) for f in dataclasses.fields(model.Meta)]
+    for section in model.SECTIONS:
+        keys.append((section.key, ""))
+        if dataclasses.is_dataclass(section.element):
+            keys += [(section.key, f.name.replace("_", "-"))
+                     for f in dataclasses.fields(section.element)]
+    return keys
+
+
+def _documented(text: str, table: str, key: str) -> bool:
+    if not key:
+        return f"[{table}" in text
+    return f"`{key}`" in text or f"{key}`" in text
+
+
+def test_docs_lockfile_documents_every_key() -> None:
     text = (Path(__file__).parent.parent / "docs" / "lockfile.md").read_text(encoding="utf-8")
-    missing = []
-    for cls in (model.PythonInfo, model.PlatformInfo, model.CpuInfo, model.Package,
-                model.NvidiaInfo, model.Gpu, model.Framework, model.CudaLibrary,
-                model.CudaToolkit):
-        for f in dataclasses.fields(cls):
-            key = f.name.replace("_", "-")
-            if f"`{key}`" not in text and f"{key}`" not in text:
-                missing.append(f"{cls.__name__}.{key}")
-    for section in ("python", "platform", "cpu", "packages", "env", "nvidia", "gpus",
-                    "frameworks", "cuda-libraries", "cuda-toolkit", "runtime", "unavailable"):
-        if f"[{section}" not in text and f"[[{section}" not in text:
-            missing.append(section)
+    missing = [f"{table}.{key}" for table, key in _documented_keys()
+               if not _documented(text, table, key)]
     assert not missing, missing

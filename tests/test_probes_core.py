@@ -9,9 +9,10 @@ import pytest
 
 from envaudit.model import Unavailable
 from envaudit.probes.cpu import CpuProbe, parse_cpuinfo, relevant_flags
+from envaudit.probes.distributions import canonical_name
 from envaudit.probes.env import capture, is_captured
 from envaudit.probes.interface import Host, Probe
-from envaudit.probes.packages import canonical_name, collect_packages
+from envaudit.probes.packages import collect_packages
 from envaudit.probes.platform import PlatformProbe, parse_os_release
 from envaudit.probes.python import PythonProbe
 from envaudit.snapshot import run_probe, snapshot
@@ -105,7 +106,7 @@ vendor_id\t: AuthenticAMD
 def test_cpuinfo_parsing(tmp_path: Path) -> None:
     (tmp_path / "proc").mkdir()
     (tmp_path / "proc" / "cpuinfo").write_text(CPUINFO)
-    cpu = CpuProbe().collect(Host(root=tmp_path, overrides={"cpu_count": 2}))
+    cpu = CpuProbe().collect(Host(root=tmp_path, cpu_count=2))
     assert cpu.vendor == "AuthenticAMD"
     assert cpu.model == "AMD EPYC 9R14"
     assert cpu.count == 2
@@ -126,8 +127,8 @@ def test_os_release_and_platform(tmp_path: Path) -> None:
     (tmp_path / "etc" / "os-release").write_text(
         'PRETTY_NAME="Ubuntu 24.04.3 LTS"\nID=ubuntu\nVERSION_ID="24.04"\n# comment\n')
     assert parse_os_release("A=1\nB='x'")["B"] == "x"
-    host = Host(root=tmp_path, overrides={"libc": ("glibc", "2.39"),
-                                          "uname": ("Linux", "h", "6.8.0", "#1", "x86_64")})
+    host = Host(root=tmp_path, libc=("glibc", "2.39"),
+                uname=("Linux", "h", "6.8.0", "#1", "x86_64"))
     info = PlatformProbe().collect(host)
     assert (info.os_id, info.os_version, info.libc_version, info.machine) == (
         "ubuntu", "24.04", "2.39", "x86_64")

@@ -8,7 +8,7 @@ import pytest
 
 from envaudit import lockfile
 from envaudit.api import diff
-from envaudit.rules.interface import Finding
+from envaudit.findings import Finding
 
 LOCKS = Path(__file__).parent.parent / "fixtures" / "locks"
 

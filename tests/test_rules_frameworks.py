@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from envaudit.findings import Severity
 from envaudit.model import Framework
-from envaudit.rules.interface import Severity
 from tests.factories import Scenario, check_scenario, flat, fp, pkg_scenario, run, torch_fw
 
 TF_2_15 = {"tensorflow": "2.15.1", "keras": "2.15.0", "numpy": "1.26.4"}

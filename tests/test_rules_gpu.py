@@ -7,7 +7,7 @@ from typing import Optional
 
 import pytest
 
-from envaudit.model import CudaLibrary, Framework, Gpu, Unavailable
+from envaudit.model import CudaLibrary, Framework, Gpu, NoDriver, Unavailable
 from tests.factories import Scenario, check_scenario, fp, torch_fw
 
 H200 = ("NVIDIA H200", "9.0")
@@ -78,9 +78,7 @@ SCENARIOS = [
     S("jetson-orin-generic-wheel", BASE, host(gpus=[("Jetson AGX Orin", "8.7")],
                                               machine="aarch64"), {"GPU-009": "error"}),
     S("gpu-to-cpu-host", BASE,
-      host(gpus=(), frameworks=CPU_TORCH, libs=[],
-           nvidia=None) if False else fp(nvidia=Unavailable("no NVIDIA driver: not found"),
-                                         gpus=(), frameworks=CPU_TORCH),
+      fp(nvidia=NoDriver.because("not found"), gpus=(), frameworks=CPU_TORCH),
       {"GPU-011": "error", "FW-011": "error"}),
     S("gpu-not-collected-is-not-gone", BASE,
       fp(nvidia=Unavailable("NVML timed out"), gpus=Unavailable("NVML timed out"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envaudit.policy import Policy
-from envaudit.rules.interface import Severity
+from envaudit.findings import Policy, Severity
 from tests.factories import Scenario, check_scenario, fp
 
 NUMPY_1 = Policy(allowed={"numpy": ">=1.26,<2"})

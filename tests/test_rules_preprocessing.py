@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from envaudit.findings import Severity
 from envaudit.model import Framework
-from envaudit.rules.interface import Severity
 from tests.factories import Scenario, check_scenario, fp, pkg_scenario, run
 
 CV = "opencv-python-headless"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from envaudit.findings import Finding
 from envaudit.formats.interface import Format
 from envaudit.report import FailOn, Report
-from envaudit.rules.interface import Finding
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
+from envaudit.findings import Finding
 from envaudit.formats.interface import Format
 from envaudit.report import FailOn, Report
-from envaudit.rules.interface import Finding
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

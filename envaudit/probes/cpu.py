@@ -44,10 +44,9 @@ class CpuProbe(Probe):
         if text is None:
             raise ProbeUnavailable("/proc/cpuinfo is not readable on this system")
         info = parse_cpuinfo(text)
-        count = host.overrides.get("cpu_count")
         return CpuInfo(
             model=info.get("model name") or info.get("Model") or info.get("cpu model", ""),
             vendor=info.get("vendor_id") or info.get("CPU implementer", ""),
-            count=int(count) if isinstance(count, int) else (os.cpu_count() or 0),
+            count=host.cpu_count if host.cpu_count is not None else (os.cpu_count() or 0),
             flags=relevant_flags(info.get("flags") or info.get("Features", "")),
         )

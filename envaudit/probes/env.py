@@ -10,7 +10,7 @@ from envaudit.scrub import SECRET_NAME, scrub
 __all__ = ["EnvProbe", "capture", "is_captured", "scrub"]
 
 # Names that change device selection, numerics, library resolution or model loading
-# (../knowledge rules-research §6, ENV-001..023).
+# (the ENV rules in rules/data/env.toml cite the documentation of each).
 PREFIXES: tuple[str, ...] = (
     "CUDA_", "NVIDIA_", "TF_", "TORCH_", "PYTORCH_", "CUBLAS_", "CUDNN_", "OMP_", "MKL_",
     "ONEDNN_", "DNNL_", "KERAS_", "NCCL_", "XLA_", "JAX_", "ORT_", "OPENCV_", "OPENBLAS_",

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from envaudit.model import Framework
+from envaudit.probes.distributions import Distribution
 from envaudit.probes.interface import Host, Probe
-from envaudit.probes.packages import Distribution
 
 ARCH_TABLE = Path(__file__).resolve().parent.parent / "rules" / "data" / "torch_arch_matrix.csv"
 # libtorch_cuda.so is hundreds of MB: scan it only below this size, with mmap (no read()).
@@ -206,9 +206,8 @@ def _torch(site: Site, host: Host) -> Optional[Framework]:
 
 
 def _machine(host: Host) -> str:
-    uname = host.overrides.get("uname")
-    if isinstance(uname, (tuple, list)) and len(uname) >= 5:
-        return str(uname[4])
+    if host.uname is not None:
+        return host.uname[4]
     import platform
 
     return platform.machine()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from envaudit.model import Gpu, NvidiaInfo, Unavailable
+from envaudit.model import Gpu, NoDriver, NvidiaInfo, Unavailable
 from envaudit.probes.interface import Host, Probe
 
 # nvmlDeviceGetArchitecture values (nvml.h, nvmlDeviceArchitecture_t).
@@ -18,7 +18,6 @@ ARCHITECTURES = {
 }
 # nvmlComputeMode_t.
 COMPUTE_MODES = {0: "default", 1: "exclusive-thread", 2: "prohibited", 3: "exclusive-process"}
-NO_DRIVER = "no NVIDIA driver"
 _PROC_VERSION = re.compile(r"Kernel Module(?: for \S+)?\s+(\d+\.\d+(?:\.\d+)?)")
 _LIB_DIRS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu",
              "/usr/lib/aarch64-linux-gnu", "/usr/local/nvidia/lib64", "/lib64",
@@ -198,8 +197,8 @@ def _run_session(nvml: Any, host: Host, raw_ids: bool, out: NvmlResult) -> None:
 
 
 def _load_nvml(host: Host) -> Any:
-    if "pynvml" in host.overrides:
-        return host.overrides["pynvml"]
+    if host.nvml is not None:
+        return host.nvml
     import pynvml  # lazy: 60 ms, and only the GPU probes need it
 
     return pynvml
@@ -235,14 +234,14 @@ def _failed(host: Host, reason: str, library_missing: bool) -> NvmlResult:
     if files is not None:
         return NvmlResult(nvidia=files, gpus=Unavailable(f"GPUs not readable: {reason}"))
     if library_missing and not _has_nvml_library(host):
-        why = f"{NO_DRIVER}: {reason}; no /proc/driver/nvidia/version"
-        return NvmlResult(nvidia=Unavailable(why), gpus=())
+        return NvmlResult(nvidia=NoDriver.because(f"{reason}; no /proc/driver/nvidia/version"),
+                          gpus=())
     return NvmlResult(nvidia=Unavailable(reason), gpus=Unavailable(reason))
 
 
 def query(host: Host, *, timeout: float, raw_ids: bool) -> NvmlResult:
     """One NVML session in a daemon thread; a call that hangs costs at most `timeout` seconds."""
-    if "pynvml" not in host.overrides and _nothing_nvidia(host):
+    if host.nvml is None and _nothing_nvidia(host):
         # No kernel module, no device node, no libnvidia-ml: importing pynvml (15-60 ms)
         # could only confirm it. Keeps the fast snapshot fast on CPU hosts.
         return _failed(host, "no kernel module, no /dev/nvidiactl, no libnvidia-ml.so.1",

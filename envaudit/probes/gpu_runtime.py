@@ -77,9 +77,9 @@ class RuntimeProbe(Probe):
         self.frameworks = frameworks or FrameworksCache()
 
     def collect(self, host: Host) -> dict[str, dict[str, str]]:
-        if host.root != Path("/") and "deep_runner" not in host.overrides:
+        if host.root != Path("/") and host.deep_runner is None:
             raise ProbeUnavailable("--deep needs the live host (this host is a file tree)")
-        runner = host.overrides.get("deep_runner", run_child)
+        runner = host.deep_runner or run_child
         installed = self.frameworks.get(host)
         out: dict[str, dict[str, str]] = {}
         for name in DEEP_FRAMEWORKS:

@@ -6,13 +6,18 @@ import functools
 import os
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
+
+from envaudit.model import PythonInfo
 
 if TYPE_CHECKING:
-    from envaudit.probes.packages import Distribution
+    from envaudit.probes.distributions import Distribution
+
+
+DeepRunner = Callable[..., Mapping[str, str]]
 
 
 class ProbeUnavailable(Exception):
@@ -28,14 +33,25 @@ class Host:
     """What probes look at. The live host by default; tests point it at a fake tree.
 
     `root` prefixes every absolute system path a probe reads (/proc, /sys, /usr...);
-    `sys_path` is where distributions are searched, in import order.
+    `sys_path` is where distributions are searched, in import order. The optional
+    arguments replace what the probes would ask the running process or kernel (None:
+    ask it); tests pass them to describe a captured host.
     """
 
     root: Path = Path("/")
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     sys_path: tuple[str, ...] = field(default_factory=lambda: tuple(sys.path))
-    # Probe-specific injections (a fake NVML module, fixed python facts...), by name.
-    overrides: Mapping[str, Any] = field(default_factory=dict)
+    # A module with pynvml's API, used instead of importing pynvml.
+    nvml: Any = None
+    # The interpreter's facts instead of the running one's.
+    python: Optional[PythonInfo] = None
+    # (name, version) of the C library instead of confstr(CS_GNU_LIBC_VERSION).
+    libc: Optional[tuple[str, str]] = None
+    # os.uname()'s five fields (sysname, nodename, release, version, machine).
+    uname: Optional[tuple[str, ...]] = None
+    cpu_count: Optional[int] = None
+    # Runs one framework's --deep child: (framework, timeout=seconds) -> facts.
+    deep_runner: Optional[DeepRunner] = None
 
     def path(self, absolute: str) -> Path:
         """`absolute` (e.g. "/proc/cpuinfo") seen from this host's root."""
@@ -46,7 +62,7 @@ class Host:
     @functools.cached_property
     def distributions(self) -> tuple[Distribution, ...]:
         """Every distribution on sys_path in import order, scanned once per Host (snapshot)."""
-        from envaudit.probes.packages import iter_distributions
+        from envaudit.probes.distributions import iter_distributions
 
         return tuple(iter_distributions(self.sys_path))
 

@@ -19,9 +19,8 @@ def parse_os_release(text: str) -> dict[str, str]:
 
 
 def _libc(host: Host) -> tuple[str, str]:
-    fixed = host.overrides.get("libc")
-    if isinstance(fixed, tuple):
-        return str(fixed[0]), str(fixed[1])
+    if host.libc is not None:
+        return host.libc
     try:
         found = os.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"
     except (AttributeError, ValueError, OSError):
@@ -36,7 +35,7 @@ class PlatformProbe(Probe):
     section = "platform"
 
     def collect(self, host: Host) -> PlatformInfo:
-        uname = host.overrides.get("uname") or os.uname()
+        uname = host.uname or tuple(os.uname())
         libc, libc_version = _libc(host)
         rel = parse_os_release(host.read_text("/etc/os-release") or "")
         return PlatformInfo(

@@ -12,9 +12,8 @@ class PythonProbe(Probe):
     section = "python"
 
     def collect(self, host: Host) -> PythonInfo:
-        fixed = host.overrides.get("python")
-        if isinstance(fixed, PythonInfo):
-            return fixed
+        if host.python is not None:
+            return host.python
         from packaging.tags import sys_tags  # lazy: only the snapshot needs it
 
         tag = next(iter(sys_tags()), None)

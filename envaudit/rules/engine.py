@@ -6,9 +6,9 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from envaudit.compare import compare
+from envaudit.findings import Policy
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint
-from envaudit.policy import Policy
 from envaudit.rules.catalog import Catalog, load_catalog
 from envaudit.rules.interface import CHECKS, Context, Finding, Match, Rule, Severity
 

@@ -1,33 +1,20 @@
-"""The rule role: severities, rules (data), matches (what a check finds), findings."""
+"""The rule role: rules (data), matches (what a check finds), the check registry.
+
+Severity, Impact and Finding live below the roles (envaudit.findings); they are
+re-exported here for the checks.
+"""
 
 from __future__ import annotations
 
 import datetime
-import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from envaudit.compare import Change
+from envaudit.findings import Finding, Impact, Policy, Severity
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint
-
-
-class Severity(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"error": 3, "warning": 2, "info": 1}[self.value]
-
-
-class Impact(str, enum.Enum):
-    BREAKS = "breaks"  # breaks loading or running
-    OUTPUTS = "outputs"  # silently changes outputs
-    PERFORMANCE = "performance"  # performance only
-    INFORMATIONAL = "informational"
 
 
 @dataclass(frozen=True)
@@ -66,24 +53,6 @@ class Match:
 
 
 @dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: Severity
-    title: str
-    message: str
-    subject: str
-    locked: str | None
-    current: str | None
-    why: str
-    fix: str
-    references: tuple[str, ...]
-    impact: Impact
-    group: str
-    # Other findings with the same root cause (same subject), folded into this one.
-    related: tuple[Finding, ...] = ()
-
-
-@dataclass(frozen=True)
 class Context:
     """What a check sees: both fingerprints (locked is the reference) and their changes."""
 
@@ -95,8 +64,8 @@ class Context:
     # Import package -> the distributions that all install it (cv2, onnxruntime...).
     import_conflicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[LockNote, ...] = ()
-    # The team's policy (envaudit.policy.Policy); typed loosely to keep imports acyclic.
-    policy: Any = None
+    # The team's policy (ignores, severities, allowed ranges).
+    policy: Policy = field(default_factory=Policy)
     # The day of the audit, for rules about dates (end-of-life branches, expiring ignores).
     today: datetime.date = field(default_factory=datetime.date.today)
 
@@ -109,6 +78,9 @@ class Context:
                 return c
         return None
 
+
+__all__ = ["CHECKS", "Check", "Context", "Finding", "Impact", "Match", "Rule", "Severity",
+           "check"]
 
 Check = Callable[[Context, Mapping[str, Any]], Iterable[Match]]
 

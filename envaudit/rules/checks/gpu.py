@@ -9,11 +9,18 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Optional
 
-from envaudit.model import CudaLibrary, Fingerprint, Framework, Gpu, NvidiaInfo, Unavailable
+from envaudit.model import (
+    CudaLibrary,
+    Fingerprint,
+    Framework,
+    Gpu,
+    NoDriver,
+    NvidiaInfo,
+    Unavailable,
+)
 from envaudit.rules.interface import Context, Match, Severity, check
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-NO_DRIVER = "no NVIDIA driver"
 
 Ver = tuple[int, ...]
 
@@ -75,7 +82,7 @@ def cuda_builds(fp: Fingerprint) -> dict[str, Framework]:
 
 def no_driver(fp: Fingerprint) -> bool:
     """The host positively has no NVIDIA driver (not merely unreadable)."""
-    return isinstance(fp.nvidia, Unavailable) and fp.nvidia.reason.startswith(NO_DRIVER)
+    return isinstance(fp.nvidia, NoDriver)
 
 
 def libraries(fp: Fingerprint, name: str) -> tuple[CudaLibrary, ...]:

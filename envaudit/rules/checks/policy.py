@@ -14,7 +14,7 @@ from envaudit.rules.interface import Context, Match, check
 @check("policy-allowed")
 def policy_allowed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """A deployment package outside the range the policy's `allowed` table permits."""
-    allowed: Mapping[str, str] = getattr(ctx.policy, "allowed", None) or {}
+    allowed = ctx.policy.allowed
     for name, spec in sorted(allowed.items()):
         pkg = ctx.current.package(name)
         if pkg is None:

@@ -1,4 +1,4 @@
-"""Writing `-o` targets safely: atomic for files, plain for streams, refused for the rest.
+"""Where results go: the report or lock on stdout, or safely into the -o target.
 
 What each kind of target gets (docs/security.md, "What envaudit writes"):
 - a regular file (or a new path): a temporary file beside it, fsync, rename over it,
@@ -20,16 +20,36 @@ import contextlib
 import os
 import re
 import stat
+import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 from envaudit.errors import OutputError, OutputTargetError
+
+
+def err(message: str) -> None:
+    """A line on stderr: progress and notes, never the report (scrubbed, escaped, one line)."""
+    from envaudit.scrub import one_line
+
+    sys.stderr.write(one_line(message, limit=2000) + "\n")
+    sys.stderr.flush()
+
+
+def write_output(text: str, output: Optional[str], *, append: bool = False) -> None:
+    """The report or lock on stdout ('-' or None), else into the -o target."""
+    if output in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_target(output, text, append=append)
+
 
 _STREAMS = re.compile(r"^/(?:dev/(?:stdout|stderr|fd/\d+)|proc/(?:self|\d+)/fd/\d+)$")
 STALE_AFTER_S = 60.0  # a dead writer's temporary file older than this is removed
 
 
-def write_text(target: str, text: str, *, append: bool = False) -> None:
+def write_target(target: str, text: str, *, append: bool = False) -> None:
     """Write `text` to the `-o` target as its kind requires (see the module docstring)."""
     if _STREAMS.match(os.path.abspath(target)):
         _write_in_place(target, text, append=True)
