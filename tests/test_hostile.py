@@ -21,9 +21,10 @@ from envaudit.api import diff
 from envaudit.cli import app
 from envaudit.formats.text import TextFormat
 from envaudit.model import Fingerprint
+from envaudit.probes.distributions import iter_distributions
 from envaudit.probes.env import capture
 from envaudit.probes.interface import Host
-from envaudit.probes.packages import collect_packages, iter_distributions
+from envaudit.probes.packages import collect_packages
 from envaudit.report import FailOn
 from envaudit.snapshot import default_probes, snapshot
 from tests.factories import cli_runner, fp
@@ -205,8 +206,8 @@ def test_poisoned_environment_costs_only_the_bad_distribution(tmp_path: Path, ho
 def test_poisoned_distribution_is_named_on_stderr_by_snapshot(tmp_path: Path) -> None:
     site = _site(tmp_path, "2.4.0")
     poison(site, "deep-direct-url")
-    code = ("import sys; sys.path[:0] = [sys.argv[1]]; sys.argv[1:] = ['snapshot', '-o', '-'];"
-            " from envaudit.commands import main; main()")
+    code = ("import sys; sys.path[:0] = [sys.argv[1]]; from envaudit.main import main;"
+            " sys.exit(main(['snapshot', '-o', '-']))")
     done = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -240,7 +241,7 @@ def test_unreadable_dist_info_directory_is_recorded(tmp_path: Path,
             raise PermissionError(13, "Permission denied")
         return real(path)
 
-    monkeypatch.setattr("envaudit.probes.packages.os.listdir", listdir)
+    monkeypatch.setattr("envaudit.probes.distributions.os.listdir", listdir)
     (dist,) = iter_distributions((str(tmp_path),))
     assert (dist.name, dist.version) == ("locked", "2.0")
     assert "permission denied" in dist.problem
@@ -511,3 +512,14 @@ def test_cli_over_a_fuzz_corpus_never_crashes(in_tmp: Path) -> None:
                 assert len(lines) == 1, (where, result.stderr)
             assert all(line.startswith("envaudit: ") for line in lines), (where, result.stderr)
             assert "\x1b" not in result.output, where
+
+
+def test_security_md_documents_every_read_cap() -> None:
+    from envaudit.safeio import LIMITS
+
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    for kind, limit in LIMITS.items():
+        size = f"{limit.size >> 20} MiB" if limit.size >= 1 << 20 else f"{limit.size >> 10} KiB"
+        what = "only the first" if limit.prefix else "refused"
+        row = [line for line in text.splitlines() if line.startswith(f"| `{kind}` |")]
+        assert row and size in row[0] and what in row[0], (kind, row)
