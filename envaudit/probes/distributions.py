@@ -43,7 +43,7 @@ class Distribution:
 def _headers(text: str) -> tuple[str, str]:
     """Name and Version from the header block of METADATA/PKG-INFO text."""
     name = version = ""
-    for line in text.splitlines():
+    for line in text.partition("\n\n")[0].splitlines():
         if not line.strip():
             break
         if line.startswith("Name:"):
@@ -138,7 +138,7 @@ def read_distribution(info: Path) -> Distribution:
     problems += _check_listed(info, files)
     url, editable = _direct_url(info, problems) if "direct_url.json" in files else ("", False)
     problem = f"{info.name}: {'; '.join(problems)}" if problems else ""
-    return Distribution(canonical_name(name), scrub(version)[:MAX_VERSION], info, installer,
+    return Distribution(canonical_name(name), version[:MAX_VERSION], info, installer,
                         requested, url, editable, escape_controls(problem, keep_newlines=False))
 
 
@@ -153,7 +153,7 @@ def _check_listed(info: Path, files: frozenset[str]) -> list[str]:
         if name not in files:
             continue
         try:
-            st = os.stat(info / name)
+            st = os.stat(os.path.join(info, name))
         except OSError as e:
             missing = isinstance(e, FileNotFoundError)
             out.append(f"{name} {'dangling symlink' if missing else e.strerror}")
