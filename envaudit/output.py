@@ -39,10 +39,23 @@ def err(message: str) -> None:
 def write_output(text: str, output: Optional[str], *, append: bool = False) -> None:
     """The report or lock on stdout ('-' or None), else into the -o target."""
     if output in (None, "-"):
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError as e:  # `envaudit diff | head`: the reader left early
+            _silence_stdout()
+            raise OutputError("stdout was closed before the output was written (broken"
+                              " pipe)") from e
     else:
         write_target(output, text, append=append)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 _STREAMS = re.compile(r"^/(?:dev/(?:stdout|stderr|fd/\d+)|proc/(?:self|\d+)/fd/\d+)$")

@@ -523,3 +523,13 @@ def test_security_md_documents_every_read_cap() -> None:
         what = "only the first" if limit.prefix else "refused"
         row = [line for line in text.splitlines() if line.startswith(f"| `{kind}` |")]
         assert row and size in row[0] and what in row[0], (kind, row)
+
+
+def test_closed_stdout_is_one_line_and_exit_3(in_tmp: Path) -> None:
+    done = subprocess.Popen([sys.executable, "-m", "envaudit", "show", "a.lock"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=in_tmp)
+    assert done.stdout is not None and done.stderr is not None
+    done.stdout.close()
+    assert done.wait(60) == 3
+    assert done.stderr.read().decode().splitlines() == [
+        "envaudit: error: stdout was closed before the output was written (broken pipe)"]
