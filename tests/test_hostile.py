@@ -530,6 +530,7 @@ def test_closed_stdout_is_one_line_and_exit_3(in_tmp: Path) -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=in_tmp)
     assert done.stdout is not None and done.stderr is not None
     done.stdout.close()
-    assert done.wait(60) == 3
-    assert done.stderr.read().decode().splitlines() == [
-        "envaudit: error: stdout was closed before the output was written (broken pipe)"]
+    with done.stderr:
+        assert done.wait(60) == 3
+        assert done.stderr.read().decode().splitlines() == [
+            "envaudit: error: stdout was closed before the output was written (broken pipe)"]
