@@ -20,7 +20,7 @@ from envaudit import lockfile
 from envaudit.api import diff
 from envaudit.cli import app
 from envaudit.formats.text import TextFormat
-from envaudit.model import Fingerprint
+from envaudit.model import Fingerprint, Unavailable
 from envaudit.probes.distributions import iter_distributions
 from envaudit.probes.env import capture
 from envaudit.probes.interface import Host
@@ -186,7 +186,8 @@ def test_poisoned_environment_costs_only_the_bad_distribution(tmp_path: Path, ho
     deployed = _snap(deploy_site)
     assert isinstance(deployed.packages, tuple)
     assert {p.name for p in deployed.packages} == {"evil", "numpy", "torch"}
-    assert not isinstance(deployed.frameworks, type(None))
+    assert not isinstance(deployed.frameworks, Unavailable)
+    assert not isinstance(deployed.cuda_libraries, Unavailable)
     (evil,) = [p for p in deployed.packages if p.name == "evil"]
     assert evil.problem
     report = diff(lockfile.loads(lockfile.dumps(training)), deployed)
