@@ -535,3 +535,18 @@ def test_closed_stdout_is_one_line_and_exit_3(in_tmp: Path) -> None:
         assert done.wait(60) == 3
         assert done.stderr.read().decode().splitlines() == [
             "envaudit: error: stdout was closed before the output was written (broken pipe)"]
+
+
+def test_security_md_lists_exactly_the_secret_names() -> None:
+    import re
+
+    from envaudit.scrub import SECRET_NAME, secret_name
+
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    bullet = text.split("- **By name.**", 1)[1].split("- **By structure.**", 1)[0]
+    documented = set(re.findall(r"`([A-Z]{2,}(?:-[A-Z]+-)?)`", bullet))
+    in_code = set(re.findall(r"[A-Z]{2,}", SECRET_NAME.pattern)) - {"X", "AMZ", "GOOG"}
+    assert in_code <= documented, in_code - documented
+    for word in documented - {"BYPASS", "X-AMZ-", "X-GOOG-"}:
+        assert secret_name(f"NVIDIA_{word}_X"), word
+    assert not secret_name("NCCL_BYPASS") and secret_name("X-Amz-Signature")
