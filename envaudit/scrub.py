@@ -11,6 +11,7 @@ Two tests, both documented in docs/security.md (a test keeps the lists in step):
 
 from __future__ import annotations
 
+import functools
 import re
 
 MASK = "***"
@@ -23,32 +24,42 @@ SECRET_NAME = re.compile(
     re.I,
 )
 
-# scheme://userinfo@ — the authority ends at the first / ? # or blank, and the LAST '@'
-# before it ends the userinfo, so "https://u:p@SECRET@host" loses all of "u:p@SECRET@".
-# Every pattern starts only where a run of its characters starts (the lookbehinds): without
-# that, a long run that is not a match costs a scan per character, quadratic time.
-_URL_USERINFO = re.compile(
-    r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*://)[^/?#\s@]*(?:@[^/?#\s@]*)*@", re.I)
-# user:password@host without a scheme (git remotes like git@host:org/repo have no ':' first).
-_BARE_USERINFO = re.compile(r"(?<![\w/.:@-])[\w.%+-]+:[^\s/@]*(?:@[^\s/@]*)*@(?=[\w\[])")
-# name=value inside a value (query strings, --flags=, KEY=VALUE lists); the name is tested.
-_ASSIGN = re.compile(r"(?<![\w.-])(?P<name>-{0,2}[A-Za-z_][\w.-]*)=(?P<value>[^\s&#;,'\"]+)")
-_TOKENS = re.compile(
-    r"(?<![A-Za-z0-9])(?:"
-    r"hf_[A-Za-z0-9]{20,}"  # Hugging Face
-    r"|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}"  # GitHub
-    r"|glpat-[A-Za-z0-9_-]{20,}"  # GitLab
-    r"|(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}"  # AWS key ids
-    r"|xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack
-    r"|sk-[A-Za-z0-9_-]{20,}"  # OpenAI-style secret keys
-    r"|AIza[0-9A-Za-z_-]{35}"  # Google API keys
-    r"|npm_[A-Za-z0-9]{36}"  # npm
-    r"|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"  # JWT (header.payload.sig)
-    r")"
-    r"|(?i:bearer)\s+[\w.~+/=-]{8,}"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
-    re.S,
-)
+# Anything a secret by structure or by name-inside-a-value needs; most values ("0",
+# "/usr/local/cuda") have none of it and skip the patterns below (compiled on first use).
+_MAYBE = re.compile(r"[@=]|hf_|gh[pousr]_|github_pat_|glpat-|A(?:KIA|SIA|GPA|IDA|ROA)|xox"
+                    r"|sk-|AIza|npm_|eyJ|(?i:bearer)|-----BEGIN")
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(URL userinfo, bare userinfo, name=value, token shapes), compiled once when needed."""
+    # scheme://userinfo@ — the authority ends at the first / ? # or blank, and the LAST '@'
+    # before it ends the userinfo, so "https://u:p@SECRET@host" loses all of "u:p@SECRET@".
+    # Every pattern starts only where a run of its characters starts (the lookbehinds): without
+    # that, a long run that is not a match costs a scan per character, quadratic time.
+    url_userinfo = re.compile(
+        r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*://)[^/?#\s@]*(?:@[^/?#\s@]*)*@", re.I)
+    # user:password@host without a scheme (git remotes like git@host:org/repo have no ':' first).
+    bare_userinfo = re.compile(r"(?<![\w/.:@-])[\w.%+-]+:[^\s/@]*(?:@[^\s/@]*)*@(?=[\w\[])")
+    # name=value inside a value (query strings, --flags=, KEY=VALUE lists); the name is tested.
+    assign = re.compile(r"(?<![\w.-])(?P<name>-{0,2}[A-Za-z_][\w.-]*)=(?P<value>[^\s&#;,'\"]+)")
+    tokens = re.compile(
+        r"(?<![A-Za-z0-9])(?:"
+        r"hf_[A-Za-z0-9]{20,}"  # Hugging Face
+        r"|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}"  # GitHub
+        r"|glpat-[A-Za-z0-9_-]{20,}"  # GitLab
+        r"|(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}"  # AWS key ids
+        r"|xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack
+        r"|sk-[A-Za-z0-9_-]{20,}"  # OpenAI-style secret keys
+        r"|AIza[0-9A-Za-z_-]{35}"  # Google API keys
+        r"|npm_[A-Za-z0-9]{36}"  # npm
+        r"|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"  # JWT (header.payload.sig)
+        r")"
+        r"|(?i:bearer)\s+[\w.~+/=-]{8,}"
+        r"|-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+        re.S,
+    )
+    return url_userinfo, bare_userinfo, assign, tokens
 
 
 def secret_name(name: str) -> bool:
@@ -62,12 +73,13 @@ def _assignment(m: re.Match[str]) -> str:
 
 def scrub(value: str) -> str:
     """`value` with every secret found by structure or by name replaced by ***."""
-    if not value:
+    if not value or not _MAYBE.search(value):
         return value
-    out = _URL_USERINFO.sub(rf"\g<scheme>{MASK}@", value)
-    out = _BARE_USERINFO.sub(f"{MASK}@", out)
-    out = _TOKENS.sub(MASK, out)
-    return _ASSIGN.sub(_assignment, out) if "=" in out else out
+    url_userinfo, bare_userinfo, assign, tokens = _patterns()
+    out = url_userinfo.sub(rf"\g<scheme>{MASK}@", value)
+    out = bare_userinfo.sub(f"{MASK}@", out)
+    out = tokens.sub(MASK, out)
+    return assign.sub(_assignment, out) if "=" in out else out
 
 
 # C0 and C1 controls (ESC, BEL, CR...), DEL, and the bidi/zero-width format characters
