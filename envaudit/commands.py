@@ -83,6 +83,8 @@ def diff(
     from envaudit.api import check
     from envaudit.config import expired_ignores, load_policy
 
+    if append and output in (None, "-"):
+        err("envaudit: note: --append applies only with -o FILE; the report goes to stdout")
     policy = load_policy(config)
     for note in expired_ignores(policy):
         err(f"envaudit: note: {note}")

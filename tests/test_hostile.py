@@ -550,3 +550,9 @@ def test_security_md_lists_exactly_the_secret_names() -> None:
     for word in documented - {"BYPASS", "X-AMZ-", "X-GOOG-"}:
         assert secret_name(f"NVIDIA_{word}_X"), word
     assert not secret_name("NCCL_BYPASS") and secret_name("X-Amz-Signature")
+
+
+def test_append_without_output_is_said(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["diff", "a.lock", "--against", "a.lock", "--append"])
+    assert result.exit_code == 0
+    assert "--append applies only with -o FILE" in result.stderr
