@@ -369,7 +369,8 @@ def test_deep_child_stdout_is_not_trusted(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("data", "problem"), [
-    ({"\x1bkey": "x"}, "invalid key"), ({"version": "x" * 5000}, "at 'version'"),
+    ({"\x1bkey": "x"}, "invalid key"), ({"version\n": "x"}, "invalid key"),
+    ({"version": "x" * 20000}, "at 'version'"),
     ({f"k{i}": "v" for i in range(300)}, "300 keys"),
 ])
 def test_deep_child_result_is_validated(data: dict[str, str], problem: str) -> None:

@@ -48,9 +48,9 @@ def run_child(framework: str, *, timeout: float, python: str = sys.executable,
     return validate_child(data)
 
 
-_KEY = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+_KEY = re.compile(r"[a-z][a-z0-9_.-]{0,63}")  # fullmatch: no trailing newline
 MAX_KEYS = 200
-MAX_VALUE = 4096
+MAX_VALUE = 16384  # mapped-libraries lists every loaded CUDA/BLAS library path
 
 
 def validate_child(data: Mapping[Any, Any]) -> dict[str, str]:
@@ -60,7 +60,7 @@ def validate_child(data: Mapping[Any, Any]) -> dict[str, str]:
         return {"error": f"child result has {len(data)} keys (at most {MAX_KEYS})"}
     out: dict[str, str] = {}
     for key, value in data.items():
-        if not isinstance(key, str) or not _KEY.match(key):
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
             return {"error": f"child result has an invalid key {one_line(repr(key), 60)}"}
         if not isinstance(value, str) or len(value) > MAX_VALUE:
             return {"error": f"child result at {key!r} is not a string of at most"
