@@ -39,7 +39,7 @@ def run_child(framework: str, *, timeout: float, python: str = sys.executable,
         except OSError as e:
             return {"error": f"cannot start {python}: {e}"}
         try:
-            data = json.loads(safeio.read_text(channel, "small"))
+            data = json.loads(safeio.read_text(channel, _RESULT_LIMIT))
         except (safeio.UnsafeFile, ValueError, RecursionError):
             data = None
     if not isinstance(data, dict) or not data:
@@ -50,6 +50,7 @@ def run_child(framework: str, *, timeout: float, python: str = sys.executable,
 
 _KEY = re.compile(r"[a-z][a-z0-9_.-]{0,63}")  # fullmatch: no trailing newline
 MAX_KEYS = 200
+_RESULT_LIMIT = safeio.Limit(4 << 20)  # the child's whole answer: more than MAX_KEYS full values
 MAX_VALUE = 16384  # mapped-libraries lists every loaded CUDA/BLAS library path
 
 
