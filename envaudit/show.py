@@ -26,7 +26,8 @@ def _cpu(cpu: Any) -> tuple[str, list[str]]:
 
 
 def _packages(pk: Any) -> tuple[str, list[str]]:
-    return f"{len(pk)} distributions", []
+    broken = [f"  unreadable: {p.name} {p.version}: {p.problem}" for p in pk if p.problem]
+    return f"{len(pk)} distributions" + (f" ({len(broken)} unreadable)" if broken else ""), broken
 
 
 def _env(env: Any) -> tuple[str, list[str]]:

@@ -557,3 +557,17 @@ def test_append_without_output_is_said(in_tmp: Path) -> None:
     result = runner.invoke(app, ["diff", "a.lock", "--against", "a.lock", "--append"])
     assert result.exit_code == 0
     assert "--append applies only with -o FILE" in result.stderr
+
+
+def test_show_lists_unreadable_distributions(in_tmp: Path) -> None:
+    import dataclasses
+
+    from envaudit.model import Package
+
+    base = fp()
+    assert isinstance(base.packages, tuple)
+    bad = Package(name="evil", version="1.0", problem="evil-1.0.dist-info: METADATA is a FIFO")
+    (in_tmp / "b.lock").write_text(lockfile.dumps(dataclasses.replace(
+        base, packages=(*base.packages, bad))))
+    out = runner.invoke(app, ["show", "b.lock"]).stdout
+    assert "(1 unreadable)" in out and "unreadable: evil 1.0: evil-1.0.dist-info" in out
