@@ -247,10 +247,12 @@ def _shown(value: str | None) -> str:
     return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
 
 
-# Sections whose absence on the deployment side is a fact, not blindness: no CUDA toolkit
-# outside the wheels, no --deep. Every other section the lock recorded and the deployment
-# side could not collect is an error: a gate that cannot see must not say "fine".
-OPTIONAL_SECTIONS = frozenset({"cuda-toolkit", "runtime"})
+# The sections every default snapshot collects: when the lock has one and the deployment
+# side could not collect it, the gate is blind there, an error (a gate that cannot see must
+# not say "fine"). Others are facts or opt-in: no CUDA toolkit outside the wheels, no
+# --deep, no --artifact... their absence stays info.
+ALWAYS_COLLECTED = frozenset({"python", "platform", "cpu", "packages", "env", "nvidia", "gpus",
+                              "frameworks", "cuda-libraries"})
 
 
 @check("not-collected")
@@ -262,7 +264,7 @@ def not_collected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
             reason = c.current if deployment else c.locked
             # GPU facts fold with the GPU findings (GPU-011...) of the same root cause.
             subject = "gpu" if c.section in ("nvidia", "gpus") else f"unknown:{c.section}"
-            blind = deployment and c.section not in OPTIONAL_SECTIONS
+            blind = deployment and c.section in ALWAYS_COLLECTED
             yield Match(subject, c.locked, c.current,
                         f"[{c.section}] was not collected on the {side} side, so it is not"
                         f" compared: {reason}", Severity.ERROR if blind else None)
