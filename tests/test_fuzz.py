@@ -2,9 +2,9 @@
 
 In the suite each property runs a small, fixed budget. The long run (docs/security.md):
 
-    ENVAUDIT_FUZZ_EXAMPLES=25000 pytest -q tests/test_fuzz.py --hypothesis-show-statistics
+    ENVAUDIT_FUZZ_EXAMPLES=20000 pytest -q tests/test_fuzz.py --hypothesis-show-statistics
 
-runs every property with that many generated inputs (6 properties: 150,000 inputs) and a
+runs every property with that many generated inputs (5 properties: 100,000 inputs) and a
 10-second deadline per input, so a hang fails the run instead of stalling it.
 """
 
