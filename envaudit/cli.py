@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from envaudit import __version__, commands
-from envaudit.choices import FailOn, FormatChoice
+from envaudit.choices import ColorChoice, FailOn, FleetFormatChoice, FormatChoice
 
 DEFAULT_LOCK = "envaudit.lock"  # envaudit.lockfile.DEFAULT_PATH, without importing it
 
@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -34,7 +35,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        False, "--version", "-V", callback=_version, is_eager=True,
+        help="Print the version and exit."
     ),
 ) -> None:
     """envaudit: snapshot the training environment, diff the deployment host against it."""
@@ -42,6 +44,14 @@ def _main(
 
 def _exit(code: int) -> None:
     raise typer.Exit(code)
+
+
+# --pipeline / --pipeline-format (snapshot and diff); the bodies are in envaudit.pipeline.
+_PIPELINE_HELP = ("[NAME=]FILE: a pipeline contract or a config it is read from (args.yaml,"
+                  " .onnx, preprocessor_config.json, OpenVINO .xml, DeepStream config,"
+                  " config.pbtxt...). Repeatable.")
+_FORMAT_HELP = ("How to read --pipeline files: auto (by name), contract, ultralytics, onnx,"
+                " huggingface, openvino, deepstream, triton.")
 
 
 @app.command()
@@ -58,10 +68,30 @@ def snapshot(
     raw_ids: bool = typer.Option(
         False, "--raw-ids", help="Record raw GPU UUIDs and serials instead of salted hashes."
     ),
+    probe: bool = typer.Option(
+        False, "--probe", help="Also run the behavioural output probes, one child per library."
+    ),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
+    artifact: list[str] = typer.Option(
+        (), "--artifact", help="A model file or directory to record: size, sha256 and the"
+        " format's own facts (repeatable).",
+    ),
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
-        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids)))
+        output=output, deep=deep, timeout=timeout, raw_ids=raw_ids, probe=probe,
+        pipeline=pipeline, pipeline_format=pipeline_format, artifact=tuple(artifact))))
+
+
+# Fleet options of `diff` (docs/fleet.md): host identity in the report, Prometheus textfiles.
+_MODEL_HELP = ("Name of the model or pipeline this host serves (in the report; default: the"
+               " --pipeline names).")
+_HOSTNAME_HELP = ("Host name for the report (default: this host's; with --against: the lock's"
+                  " path), e.g. the Kubernetes node name.")
+_RAW_IDS_HELP = "Record the raw host id instead of a salted hash."
+_TEXTFILE_HELP = ("With --format prometheus: write envaudit.prom atomically into this"
+                  " node_exporter textfile-collector directory.")
 
 
 @app.command()
@@ -84,16 +114,63 @@ def diff(
         " it (for $GITHUB_STEP_SUMMARY).",
     ),
     deep: bool = typer.Option(False, "--deep", help="Probe the live host with --deep."),
-    timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Seconds per probe."),
+    timeout: Optional[float] = typer.Option(
+        None, "--timeout", min=0.1, help="Seconds per probe of the live host (default 5)."
+    ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="Also list info findings, with reasons and sources."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the summary."),
+    color: ColorChoice = typer.Option(
+        ColorChoice.AUTO, "--color", help="Colour the severity words (auto: a terminal, unless"
+        " NO_COLOR or TERM=dumb; FORCE_COLOR forces it)."
+    ),
     config: Optional[Path] = typer.Option(
         None, "--config", help="Policy file: envaudit.toml or a pyproject.toml with"
         " [tool.envaudit] (default: found in the current directory).",
     ),
+    probe: Optional[bool] = typer.Option(
+        None, "--probe/--no-probe", help="Run the lock's output probes live"
+        " (default: when the lock has them)."),
+    pipeline: Optional[list[str]] = typer.Option(None, "--pipeline", help=_PIPELINE_HELP),
+    pipeline_format: str = typer.Option("auto", "--pipeline-format", help=_FORMAT_HELP),
+    artifact: list[str] = typer.Option(
+        (), "--artifact", help="Where a locked artifact is on this host, if not at its locked"
+        " path (matched by name; repeatable).",
+    ),
+    # Fleet options (docs/fleet.md): host identity in the report, Prometheus textfiles.
+    model: Optional[str] = typer.Option(None, "--model", help=_MODEL_HELP),
+    hostname: Optional[str] = typer.Option(None, "--hostname", help=_HOSTNAME_HELP),
+    raw_ids: bool = typer.Option(False, "--raw-ids", help=_RAW_IDS_HELP),
+    textfile_dir: Optional[Path] = typer.Option(None, "--textfile-dir", help=_TEXTFILE_HELP),
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     _exit(commands.run(lambda: commands.diff(
         lock=lock, against=against, fmt=fmt, fail_on=fail_on, output=output, deep=deep,
-        timeout=timeout, config=config, append=append)))
+        timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
+        color=color, probe=probe, pipeline=pipeline or (), pipeline_format=pipeline_format,
+        artifact=tuple(artifact), model=model, hostname=hostname, raw_ids=raw_ids,
+        textfile_dir=textfile_dir, append=append)))
+
+
+@app.command()
+def report(
+    paths: list[Path] = typer.Argument(
+        ..., help="Host reports (envaudit diff --format json) or directories of *.json."
+    ),
+    fmt: FleetFormatChoice = typer.Option(
+        FleetFormatChoice.TEXT, "--format", "-f", help="Report format."
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.ERROR, "--fail-on", help="Lowest severity on any host that makes the exit code 1."
+    ),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", help="Write the report to this file instead of stdout."
+    ),
+) -> None:
+    """Merge many host reports into one host × root-cause matrix (docs/fleet.md)."""
+    _exit(commands.run(lambda: commands.report(
+        paths=paths, fmt=fmt, fail_on=fail_on, output=output)))
 
 
 @app.command()
@@ -102,6 +179,14 @@ def show(
 ) -> None:
     """Summarise a lockfile."""
     _exit(commands.run(lambda: commands.show(lock=lock)))
+
+
+@app.command()
+def verify(
+    locks: list[Path] = typer.Argument(..., help="Lock files to check."),
+) -> None:
+    """Check that lock files parse and are sealed (exit 1 if one was edited since written)."""
+    _exit(commands.run(lambda: commands.verify(locks=locks)))
 
 
 class RuleSeverity(str, enum.Enum):

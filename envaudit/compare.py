@@ -59,6 +59,8 @@ def facts(fp: Fingerprint) -> tuple[dict[str, str], dict[str, str]]:
     values: dict[str, str] = {}
     missing: dict[str, str] = {}
     for spec in SECTIONS:
+        if not spec.compared:
+            continue  # compared by its own rules (pipelines: PIPE-*, artifacts: ART-*)
         key, section = spec.key, getattr(fp, spec.attr)
         if isinstance(section, Unavailable):
             missing[key] = section.reason

@@ -7,6 +7,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,6 +18,9 @@ from envaudit.errors import ConfigError
 from envaudit.findings import Ignore, Policy, Severity
 
 KEYS = ("ignore", "severity", "critical", "allowed")
+# Tables of [tool.envaudit] that other parts read: [tool.envaudit.pipeline] is the
+# pipeline contract (envaudit.pipeline.readers.contract), not policy.
+OTHER_KEYS = ("pipeline",)
 IGNORE_KEYS = ("rule", "reason", "expires", "subject")
 SEVERITIES = tuple(s.value for s in Severity)
 PYPROJECT = "pyproject.toml"
@@ -66,16 +70,21 @@ class _Problems:
 
 
 def find_config(cwd: Path) -> Optional[Path]:
-    """./envaudit.toml, else ./pyproject.toml when it has a [tool.envaudit] table.
+    """The nearest envaudit.toml, or pyproject.toml with a [tool.envaudit] table, walking up
+    from `cwd` to the repository root (the first directory holding .git) or the filesystem
+    root, as ruff and pytest find theirs.
 
-    Anything at ./envaudit.toml (a directory, a FIFO, a dangling symlink...) is the
+    Anything at an envaudit.toml (a directory, a FIFO, a dangling symlink...) is the
     policy file: reading it then fails loudly instead of the policy being skipped."""
-    standalone = cwd / STANDALONE
-    if os.path.lexists(standalone):
-        return standalone
-    pyproject = cwd / PYPROJECT
-    if os.path.lexists(pyproject) and _tool_table(_read(pyproject)) is not None:
-        return pyproject
+    for directory in (cwd, *cwd.parents):
+        standalone = directory / STANDALONE
+        if os.path.lexists(standalone):
+            return standalone
+        pyproject = directory / PYPROJECT
+        if os.path.lexists(pyproject) and _tool_table(_read(pyproject)) is not None:
+            return pyproject
+        if os.path.lexists(directory / ".git"):
+            return None
     return None
 
 
@@ -111,10 +120,12 @@ def load_policy(path: Optional[Path] = None, *, cwd: Optional[Path] = None) -> P
     data = _read(path)
     table = _tool_table(data)
     if table is not None:
-        return parse_policy(table, source=str(path), prefix="tool.envaudit.")
-    if path.name == PYPROJECT:
+        policy = parse_policy(table, source=str(path), prefix="tool.envaudit.")
+    elif path.name == PYPROJECT:
         raise ConfigError(f"{path}: no [tool.envaudit] table")
-    return parse_policy(data, source=str(path))
+    else:
+        policy = parse_policy(data, source=str(path))
+    return replace(policy, source=str(path))
 
 
 def parse_policy(table: Mapping[str, Any], *, source: str = "config", prefix: str = "",
@@ -127,7 +138,7 @@ def parse_policy(table: Mapping[str, Any], *, source: str = "config", prefix: st
     ids = frozenset(rule_ids)
     problems = _Problems(source)
     for key in table:
-        if key not in KEYS:
+        if key not in KEYS and key not in OTHER_KEYS:
             problems.add(f"{prefix}{key}", "unknown key" + did_you_mean(key, KEYS))
     policy = Policy(
         ignore=_ignores(table.get("ignore", []), ids, problems, f"{prefix}ignore"),

@@ -13,16 +13,23 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 DEFAULTS: dict[str, Any] = {
-    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False,
+    "output": "envaudit.lock", "deep": False, "timeout": 5.0, "raw_ids": False, "probe": False,
+    "pipeline": None, "pipeline_format": "auto", "artifact": (),
 }
-VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout"}
-FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids"}
+VALUE_OPTIONS = {"-o": "output", "--output": "output", "--timeout": "timeout",
+                 "--pipeline": "pipeline", "--pipeline-format": "pipeline_format",
+                 "--artifact": "artifact"}
+# A snapshot that reads pipeline or model files is not the hot path: typer parses it.
+_TYPER_ONLY = ("--pipeline", "--pipeline-format", "--artifact")
+FLAG_OPTIONS = {"--deep": "deep", "--raw-ids": "raw_ids", "--probe": "probe"}
 MIN_TIMEOUT = 0.1
 
 
 def parse(argv: Sequence[str]) -> Optional[dict[str, Any]]:
     """Keyword arguments for commands.snapshot(), or None to let typer handle the line."""
     if not argv or argv[0] != "snapshot":
+        return None
+    if any(a.partition("=")[0] in _TYPER_ONLY for a in argv[1:]):
         return None
     opts = dict(DEFAULTS)
     rest = list(argv[1:])

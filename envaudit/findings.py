@@ -72,3 +72,13 @@ class Policy:
     critical: frozenset[str] = frozenset()
     # Package -> PEP 440 specifier the deployment side must satisfy.
     allowed: Mapping[str, str] = field(default_factory=dict)
+    # Where it was read from ("" for none: the catalog's defaults).
+    source: str = ""
+
+    def describe(self) -> str:
+        """One line naming the policy in force, for stderr and reports."""
+        if not self.source:
+            return "none (the catalog's defaults)"
+        parts = [f"{len(self.ignore)} ignore(s)", f"{len(self.severity)} severity override(s)",
+                 f"{len(self.critical)} extra critical", f"{len(self.allowed)} allowed range(s)"]
+        return f"{self.source} ({', '.join(parts)})"

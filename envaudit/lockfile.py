@@ -18,7 +18,7 @@ from envaudit.errors import LockfileError
 from envaudit.model import SECTIONS, Fingerprint, Meta, Section, Unavailable, unavailable
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1  # 1.1: the optional [pipelines] and [behaviour] sections
 SCHEMA = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 DEFAULT_PATH = "envaudit.lock"
 
@@ -48,7 +48,8 @@ def to_dict(fp: Fingerprint) -> dict[str, Any]:
     for section in SECTIONS:
         value = getattr(fp, section.attr)
         if isinstance(value, Unavailable):
-            missing[section.key] = value.reason
+            if section.listed:
+                missing[section.key] = value.reason
         else:
             doc[section.key] = section.encode(value)
     if missing:
@@ -80,10 +81,11 @@ def dumps(fp: Fingerprint) -> str:
     return tomli_w.dumps(to_dict(fp))
 
 
-def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems) -> Any:
+def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems,
+                    newer: bool) -> Any:
     if section.key not in doc:
         return Unavailable("not recorded in the lockfile")
-    return section.decode(doc[section.key], problems)
+    return section.decode(doc[section.key], problems, newer=newer)
 
 
 _SCHEMA_RE = re.compile(r"(\d{1,4})\.(\d{1,4})")  # fullmatch: "1.0\n" is not a schema
@@ -99,7 +101,9 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         tool=_header_str(header, "tool", problems),
         content_hash=_header_str(header, "content-hash", problems),
     )
-    sections = {s.attr: _decode_section(doc, s, problems) for s in SECTIONS}
+    newer = any(n.code == "schema-minor" for n in notes)
+    sections = {s.attr: _decode_section(doc, s, problems, newer) for s in SECTIONS
+                if s.listed or s.key in doc}  # an absent unlisted section keeps its default
     sections.update(_unavailable(doc, problems))
     _duplicates(sections, problems)
     if problems.items:
@@ -158,7 +162,7 @@ def _unavailable(doc: Mapping[str, Any], problems: Problems) -> dict[str, Unavai
     for section in SECTIONS:
         key = section.key
         reason = table.get(key)
-        if reason is None:
+        if reason is None or not section.listed:
             continue
         if not isinstance(reason, str):
             problems.add(f"unavailable.{key}", f"expected a string, got {kind_of(reason)}")

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from envaudit import codec
+from envaudit.facts import Fact as Fact
+from envaudit.facts import Unavailable as Unavailable
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """A fact that could not be collected, with the reason why.
-
-    It is a value, not an exception: the comparison reports it as "unknown",
-    never as "removed".
-    """
-
-    reason: str
-
+if TYPE_CHECKING:  # annotations only: a plain snapshot loads none of these roles
+    from envaudit.artifacts.interface import Artifact
+    from envaudit.behaviour.interface import LibraryRun
+    from envaudit.pipeline.interface import Pipeline
 
 @dataclass(frozen=True)
 class NoDriver(Unavailable):
@@ -41,8 +34,6 @@ def unavailable(reason: str) -> Unavailable:
     return NoDriver(reason) if reason.startswith(NoDriver.PREFIX) else Unavailable(reason)
 
 
-# A section of the fingerprint is either collected or Unavailable.
-Fact = Union[T, Unavailable]
 
 
 @dataclass(frozen=True)
@@ -55,7 +46,7 @@ class PythonInfo:
     prefix: str
     base_prefix: str
     virtualenv: bool
-    # The most specific wheel tag this interpreter accepts, e.g. cp312-cp312-manylinux_2_39_x86_64.
+    # The interpreter's own wheel tag, e.g. cp312-cp312-linux_x86_64 (docs/lockfile.md).
     tag: str
 
 
@@ -99,6 +90,12 @@ class Package:
     # What could not be read of this distribution (its files were missing, special, too
     # large or invalid); "" when healthy. Name and version then come from the directory.
     problem: str = ""
+    # Import packages it installs that another installed distribution installs too
+    # (RECORD / top_level.txt; "nvidia/cudnn" for a namespace package's subpackage).
+    shared_imports: tuple[str, ...] = ()
+    # The `Tag:` lines of the wheel's WHEEL file (cp312-cp312-manylinux_2_28_x86_64...);
+    # empty when not installed from a wheel or not recorded (older locks).
+    wheel_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,6 +170,10 @@ class CudaToolkit:
     source: str = ""
 
 
+#: The [behaviour] section when `snapshot --probe` did not run (also absent from the lock).
+NOT_PROBED = Unavailable("not collected (use --probe)")
+
+
 @dataclass(frozen=True)
 class Meta:
     """The lock's [envaudit] header."""
@@ -198,6 +199,14 @@ class Fingerprint:
     cuda_toolkit: Fact[CudaToolkit] = Unavailable("not collected")
     # Facts only a running framework can give (snapshot --deep), per framework.
     runtime: Fact[Mapping[str, Mapping[str, str]]] = Unavailable("not collected (use --deep)")
+    # The pre/post-processing contracts by name (snapshot/diff --pipeline; envaudit.pipeline).
+    pipelines: Fact[Mapping[str, Pipeline]] = Unavailable("not recorded (use --pipeline)")
+    # Model files (snapshot --artifact): the lock's optional [[artifacts]] (artifacts/lock.py).
+    artifacts: Fact[tuple[Artifact, ...]] = Unavailable(
+        "not recorded (snapshot --artifact PATH records model files)")
+    # Outputs of the behavioural probes (snapshot --probe), per library; optional in the lock,
+    # so a lock without them loads with this same value.
+    behaviour: Fact[Mapping[str, Fact[LibraryRun]]] = NOT_PROBED
 
     def package(self, name: str) -> Package | None:
         """The active distribution named `name` (canonical), or None."""
@@ -224,7 +233,9 @@ class Section:
 
     `kind` is "table" (one table), "array" (an array of tables, sorted by `order`) or
     "map" (a table of tables or of strings). `required` sections are in every snapshot
-    (Unavailable when no probe ran); the others are optional in older locks.
+    (Unavailable when no probe ran); the others are optional in older locks. `compared`
+    sections are part of the generic comparison (envaudit.compare); `listed` sections that
+    are Unavailable are named, with the reason, under the lock's [unavailable].
     """
 
     attr: str
@@ -232,6 +243,8 @@ class Section:
     element: Any
     required: bool = False
     order: Callable[[Any], tuple[Any, ...]] = _by_name
+    compared: bool = True
+    listed: bool = True
 
     @property
     def key(self) -> str:
@@ -243,8 +256,12 @@ class Section:
             return [codec.encode(v) for v in sorted(value, key=self.order)]
         return codec.encode(value)
 
-    def decode(self, raw: Any, problems: codec.Problems) -> Any:
-        """The section read back from TOML data; every problem is added to `problems`."""
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        """The section read back from TOML data; every problem is added to `problems`.
+
+        `newer`: the lock has a newer minor schema (its unknown keys are ignored; the
+        generic sections always ignore them).
+        """
         if self.kind == "table":
             return codec.decode(raw, self.element, self.key, problems)
         if self.kind == "array":
@@ -258,6 +275,54 @@ class Section:
             return {}
         return {k: codec.decode(v, self.element, f"{self.key}.{k}", problems)
                 for k, v in raw.items()}
+
+
+@dataclass(frozen=True)
+class PipelinesSection(Section):
+    """[pipelines.NAME]: the pre/post-processing contracts, (de)serialised by
+    envaudit.pipeline.lock (imported only when a lock has them or a snapshot took them)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.pipeline import lock
+
+        return lock.decode(raw, problems.add, ignore_unknown=newer)
+
+
+@dataclass(frozen=True)
+class ArtifactsSection(Section):
+    """[[artifacts]]: written and read by envaudit.artifacts.lock, imported only when used
+    (a plain snapshot or a diff of a lock without artifacts never loads the role)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.artifacts import lock
+
+        return lock.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.artifacts import lock  # reads only the keys it knows, newer lock or not
+
+        return lock.decode(raw, problems.add)
+
+
+@dataclass(frozen=True)
+class BehaviourSection(Section):
+    """[behaviour.LIBRARY]: recorded outputs of the behavioural probes, (de)serialised by
+    envaudit.behaviour.section (imported only when a lock has them or a snapshot took them)."""
+
+    def encode(self, value: Any) -> Any:
+        from envaudit.behaviour import section
+
+        return section.encode(value)
+
+    def decode(self, raw: Any, problems: codec.Problems, *, newer: bool = False) -> Any:
+        from envaudit.behaviour import section
+
+        return section.decode(raw, problems)
 
 
 #: Every section of the fingerprint, in lock order: the one list the lockfile, the
@@ -274,4 +339,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("cuda_libraries", "array", CudaLibrary, order=lambda c: (c.name, c.path)),
     Section("cuda_toolkit", "table", CudaToolkit),
     Section("runtime", "map", Mapping[str, str]),
+    # Optional (schema 1.1), only with --pipeline: PIPE-* compare the typed contracts, and a
+    # lock without pipelines says nothing about them (absent, not [unavailable]).
+    PipelinesSection("pipelines", "map", dict, compared=False, listed=False),
+    # Optional (schema 1.1), only with --artifact: ART-* compare the typed artifacts, and a
+    # lock without artifacts says nothing about them (absent, not [unavailable]).
+    ArtifactsSection("artifacts", "array", None, compared=False, listed=False),
+    # Optional (schema 1.1), only with snapshot --probe: BEH-* compare the recorded outputs
+    # against tolerances, and a lock without them is absent, not [unavailable].
+    BehaviourSection("behaviour", "map", dict, compared=False, listed=False),
 )

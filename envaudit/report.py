@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Optional
 
 from envaudit.choices import ExitCode, FailOn
 from envaudit.findings import Finding, Severity
+from envaudit.fleet.identity import HostIdentity
 from envaudit.scrub import escape_controls, scrub
 
 __all__ = ["ExitCode", "FailOn", "Report", "make_report"]
@@ -19,6 +21,13 @@ class Report:
     locked_source: str = ""
     current_source: str = ""
     notes: tuple[str, ...] = ()
+    # The policy in force, as Policy.describe() says it ("" when the report predates policy).
+    policy: str = ""
+    # The lock's stated content-hash, and who this report is about (set by `envaudit diff`).
+    lock_content_hash: str = ""
+    host: Optional[HostIdentity] = None
+    # The names of the deployment's pipelines checked (diff --pipeline), sorted.
+    pipelines: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
@@ -36,12 +45,13 @@ class Report:
 
 def make_report(
     findings: Sequence[Finding], locked_source: str, current_source: str,
-    notes: Sequence[str] = (),
+    notes: Sequence[str] = (), policy: str = "", lock_content_hash: str = "",
 ) -> Report:
     """The report; every text that came from a lock or a host is scrubbed of secrets and
     has its control characters escaped, so no format can leak one or drive a terminal."""
     return Report(tuple(clean_finding(f) for f in findings), _clean(locked_source),
-                  _clean(current_source), tuple(_clean(n) for n in notes))
+                  _clean(current_source), tuple(_clean(n) for n in notes), _clean(policy),
+                  lock_content_hash=_clean(lock_content_hash))
 
 
 def _clean(text: str) -> str:

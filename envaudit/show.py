@@ -48,6 +48,27 @@ def _frameworks(fw: Any) -> tuple[str, list[str]]:
                           for name, f in sorted(fw.items())]
 
 
+def _artifacts(arts: Any) -> tuple[str, list[str]]:
+    """One line per recorded model artifact."""
+    lines = []
+    for a in arts:
+        size = sum(f.size for f in a.files)
+        lines.append(f"  {a.path} ({a.format or a.kind}, {len(a.files)} files, {size} bytes)"
+                     + (f": {len(a.problems)} problem(s)" if a.problems else ""))
+    return f"{len(arts)}", lines
+
+
+def _pipelines(pipelines: Any) -> tuple[str, list[str]]:
+    return ", ".join(sorted(pipelines)) or "(none)", []
+
+
+def _behaviour(runs: Any) -> tuple[str, list[str]]:
+    return f"{len(runs)} libraries probed", [
+        f"  {lib}: unavailable ({run.reason})" if isinstance(run, Unavailable)
+        else f"  {lib}: {run.distribution} {run.version}, {len(run.results)} results"
+        for lib, run in sorted(runs.items())]
+
+
 #: Section attribute -> (label, summary), or None for a section `show` leaves out.
 #: A test keeps the keys equal to model.SECTIONS, so a new section must choose.
 SUMMARIES: Mapping[str, Optional[tuple[str, Summary]]] = {
@@ -62,6 +83,9 @@ SUMMARIES: Mapping[str, Optional[tuple[str, Summary]]] = {
     "cuda_libraries": None,
     "cuda_toolkit": None,
     "runtime": None,
+    "pipelines": ("pipelines", _pipelines),
+    "artifacts": ("artifacts", _artifacts),
+    "behaviour": ("behaviour", _behaviour),
 }
 
 
@@ -74,7 +98,8 @@ def _sections(fp: Fingerprint) -> list[str]:
         label, summary = shown
         value = getattr(fp, section.attr)
         if isinstance(value, Unavailable):
-            lines.append(f"{label:12} unknown ({value.reason})")
+            if section.listed:  # an absent optional section (pipelines, artifacts) is not a gap
+                lines.append(f"{label:12} unknown ({value.reason})")
             continue
         head, items = summary(value)
         lines += [f"{label:12} {head}", *items]

@@ -49,6 +49,7 @@ def fp(
     cuda_toolkit: Union[str, Unavailable, None] = None,
     runtime: Union[Mapping[str, Mapping[str, str]], Unavailable, None] = None,
     shadowed: Optional[Mapping[str, tuple[str, ...]]] = None,
+    shared_imports: Optional[Mapping[str, tuple[str, ...]]] = None,
 ) -> Fingerprint:
     """A fingerprint. GPU-side sections default to Unavailable("not collected")."""
     pkgs: Any
@@ -57,7 +58,8 @@ def fp(
     else:
         chosen = {"numpy": "2.1.0", "pip": "24.0"} if packages is _UNSET else packages
         pkgs = tuple(
-            Package(name=n, version=v, shadowed=(shadowed or {}).get(n, ()))
+            Package(name=n, version=v, shadowed=(shadowed or {}).get(n, ()),
+                    shared_imports=(shared_imports or {}).get(n, ()))
             for n, v in sorted(chosen.items())
         )
     kw: dict[str, Any] = {}

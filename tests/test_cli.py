@@ -94,9 +94,9 @@ def test_markdown_and_text_formats(in_tmp: Path) -> None:
     write_lock(in_tmp / "a.lock", packages={"numpy": "1.26.4"})
     write_lock(in_tmp / "b.lock", packages={"numpy": "1.27.0"})
     md = runner.invoke(app, ["diff", "a.lock", "--against", "b.lock", "-f", "markdown"])
-    assert "| warning | PKG-002 | numpy | 1.26.4 | 1.27.0 |" in md.stdout
+    assert "| 🟠 warning | `PKG-002` | numpy | 1.26.4 → 1.27.0 |" in md.stdout
     text = runner.invoke(app, ["diff", "a.lock", "--against", "b.lock"])
-    assert "WARNING PKG-002   numpy: numpy upgraded 1.26.4 → 1.27.0" in text.stdout
+    assert "WARNING  PKG-002  numpy upgraded 1.26.4 → 1.27.0" in text.stdout
     assert "\x1b[" not in text.stdout  # piped: no colour codes
 
 

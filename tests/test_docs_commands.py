@@ -6,6 +6,9 @@ import logging
 import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,8 @@ from tests.factories import cli_runner, fp
 ROOT = Path(__file__).parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"```(\w*)\n(.*?)```", re.S)
-_COMMAND = re.compile(r"^\s*(?:\$ |- run: |- )envaudit (?P<args>.+)$")
+_COMMAND = re.compile(r"^\s*(?:\$ |- run: |- )(?:\.envaudit/bin/)?envaudit (?P<args>.+)$")
+_SHELL = (">>", " > ", " | ", "&&")
 
 
 def documented_commands() -> list[tuple[str, str]]:
@@ -50,8 +54,67 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     result = cli_runner().invoke(app, ["snapshot"])
     assert result.exit_code == 0
     (tmp_path / "model" / "envaudit.lock").write_text((tmp_path / "envaudit.lock").read_text())
+    _pipeline_files(tmp_path)
+    _artifact_fixtures(tmp_path)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    (tmp_path / "envaudit.toml").write_text(policy_example(), encoding="utf-8")
+    _fleet_files(tmp_path)
     return tmp_path
+
+
+def policy_example() -> str:
+    """The example policy of docs/policy.md, exactly as documented."""
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    (body,) = [b for lang, b in _BLOCK.findall(text) if lang == "toml"]
+    return body
+
+
+def _pipeline_files(root: Path) -> None:
+    """docs/pipeline.md: the contract files, and the locks its snapshots would write."""
+    from dataclasses import replace
+
+    from envaudit.pipeline.attach import load
+    from tests.pipeline_files import write_docs_files
+
+    write_docs_files(root)
+    host = lockfile.load(root / "envaudit.lock").fingerprint
+    for name, spec in (("pipeline.lock", "envaudit.pipeline.toml"),
+                       ("yolo.lock", "detector=runs/detect/train/args.yaml")):
+        contracts = load([str(root / spec) if "=" not in spec else spec.replace(
+            "=", f"={root}/", 1)])
+        (root / name).write_text(lockfile.dumps(replace(host, pipelines=contracts)))
+
+
+def _artifact_fixtures(root: Path) -> None:
+    """docs/model-artifacts.md: a complete SavedModel export, its lock (this host plus the
+    export), the deployment's copy with one variables shard missing, and its lock."""
+    from envaudit.artifacts.api import record
+    from tests.artifact_files import savedmodel
+
+    export = savedmodel(root / "export" / "saved_model", shards=2)
+    shutil.copytree(export, root / "deploy" / "saved_model")
+    (root / "deploy" / "saved_model" / "variables" / "variables.data-00001-of-00002").unlink()
+    host = lockfile.load(root / "envaudit.lock").fingerprint
+    (root / "model.lock").write_text(lockfile.dumps(record(host, ["export/saved_model"])))
+    (root / "deploy.lock").write_text(lockfile.dumps(record(host, ["deploy/saved_model"])))
+
+
+_FLEET_REPORTS: dict[str, str] = {}
+
+
+def _fleet_files(tmp_path: Path) -> None:
+    """docs/fleet.md: host reports in reports/ and a node_exporter textfile/ directory."""
+    (tmp_path / "textfile").mkdir()
+    (tmp_path / "reports").mkdir()
+    for name, current in (("node-1", "serving.lock"), ("node-2", "training.lock")):
+        path = tmp_path / "reports" / f"{name}.json"
+        if name not in _FLEET_REPORTS:  # built once: the locks are the same in every sandbox
+            result = cli_runner().invoke(app, [
+                "diff", "training.lock", "--against", current, "--format", "json",
+                "--hostname", name, "-o", str(path)])
+            assert result.exit_code in (0, 1), result.output
+            _FLEET_REPORTS[name] = path.read_text(encoding="utf-8")
+        path.write_text(_FLEET_REPORTS[name], encoding="utf-8")
 
 
 def test_docs_show_commands() -> None:
@@ -62,6 +125,13 @@ def test_docs_show_commands() -> None:
                          ids=[f"{d}:{a}" for d, a in documented_commands()])
 def test_documented_command(sandbox: Path, doc: str, args: str) -> None:
     line, codes = expected_code(args)
+    if any(op in line for op in _SHELL):  # shell syntax: run it in a real shell
+        bindir = str(Path(sys.executable).parent)
+        env = {**os.environ, "PATH": os.pathsep.join([bindir, os.environ["PATH"]])}
+        done = subprocess.run(["bash", "-c", f"envaudit {line}"], cwd=sandbox, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode in codes, f"{doc}: envaudit {line}\n{done.stdout}{done.stderr}"
+        return
     argv = [os.path.expandvars(a) for a in shlex.split(line)]
     result = cli_runner().invoke(app, argv)
     assert result.exit_code in codes, f"{doc}: envaudit {line}\n{result.output}"

@@ -44,6 +44,9 @@ def test_parse(argv: list[str], expected: dict[str, object]) -> None:
     [], ["diff"], ["snapshot", "--help"], ["snapshot", "-h"], ["snapshot", "--timeout", "0"],
     ["snapshot", "--timeout", "soon"], ["snapshot", "-o"], ["snapshot", "--bogus"],
     ["snapshot", "--deep=yes"], ["snapshot", "extra"], ["--version"],
+    ["snapshot", "--pipeline", "args.yaml"], ["snapshot", "--pipeline=d=args.yaml", "--deep"],
+    ["snapshot", "-o", "a.lock", "--pipeline-format", "onnx", "--pipeline", "m.onnx"],
+    ["snapshot", "--artifact", "m.onnx", "--artifact=export"], ["snapshot", "--artifact=m.onnx"],
 ])
 def test_anything_else_goes_to_typer(argv: list[str]) -> None:
     assert fastpath.parse(argv) is None

@@ -30,7 +30,7 @@ def test_typer_commands_return_their_exit_code(capsys: pytest.CaptureFixture[str
     (["diff", "no-such.lock"], 3),
     (["show", "no-such.lock"], 3),
     (["rules", "--group", "nope"], 2),
-    (["explain", "NOPE-999"], 3),
+    (["explain", "NOPE-999"], 2),
     (["bogus"], 2),
 ])
 def test_errors_become_exit_codes_with_one_line(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,26 @@ def test_python_probe_live() -> None:
     info = PythonProbe().collect(Host())
     assert info.version.count(".") == 2
     assert info.tag.startswith(("cp", "pp"))
+
+
+def test_python_tag_is_the_interpreters_own_tag_not_packagings_first() -> None:
+    """packaging 21.x put manylinux_2_36 first, 26.x the generic tag: the tag must not follow."""
+    import sysconfig
+    import types
+    from unittest import mock
+
+    fake = types.ModuleType("packaging.tags")
+    fake.sys_tags = lambda: iter(["cp311-cp311-manylinux_2_36_x86_64"])  # type: ignore[attr-defined]
+    with mock.patch.dict(sys.modules, {"packaging.tags": fake}):
+        tag = PythonProbe().collect(Host()).tag
+    v = sys.version_info
+    plat = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    if sys.implementation.name == "cpython" and not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        assert tag == f"cp{v[0]}{v[1]}-cp{v[0]}{v[1]}-{plat}"
+    assert "manylinux" not in tag
+    from packaging.tags import sys_tags
+
+    assert tag in {str(t) for t in sys_tags()}  # a tag the interpreter really accepts
 
 
 class _Boom(Probe):

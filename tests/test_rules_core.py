@@ -27,6 +27,8 @@ def _broken(base: Fingerprint, name: str, problem: str) -> Fingerprint:
     bad = Package(name=name, version="1.0", problem=problem)
     return dataclasses.replace(base, packages=(*base.packages, bad))
 
+ORT = {"onnxruntime-gpu": ("onnxruntime",), "onnxruntime": ("onnxruntime",)}
+ORT_BOTH = {"onnxruntime-gpu": "1.19.2", "onnxruntime": "1.19.2"}
 
 SCENARIOS = [
     Scenario("hand-edited-lock", fp(), fp(), {"LOCK-001": "warning"},
@@ -64,22 +66,33 @@ SCENARIOS = [
     Scenario("same-variant", fp(packages={"torch": "2.5.1+cu124"}),
              fp(packages={"torch": "2.5.1+cu124"}), silent=frozenset({"PKG-006"})),
     Scenario("opencv-co-installed", fp(packages={"opencv-python-headless": "4.10.0.84"}),
-             fp(packages={"opencv-python-headless": "4.10.0.84", "opencv-python": "4.10.0.84"}),
+             fp(packages={"opencv-python-headless": "4.10.0.84", "opencv-python": "4.10.0.84"},
+                shared_imports={"opencv-python-headless": ("cv2",), "opencv-python": ("cv2",)}),
              {"PRE-006": "error"}),
     Scenario("opencv-single", fp(packages={"opencv-python": "4.10.0.84"}),
              fp(packages={"opencv-python": "4.11.0.86"}), silent=frozenset({"PRE-006"})),
     Scenario("ort-cpu-and-gpu", fp(packages={"onnxruntime-gpu": "1.19.2"}),
-             fp(packages={"onnxruntime-gpu": "1.19.2", "onnxruntime": "1.19.2"}),
+             fp(packages=ORT_BOTH, shared_imports=ORT),
              {"FW-019": "error"}, frozenset({"PRE-006", "PKG-007"})),
     Scenario("ort-conflict-unchanged-since-training",
-             fp(packages={"onnxruntime-gpu": "1.19.2", "onnxruntime": "1.19.2"}),
-             fp(packages={"onnxruntime-gpu": "1.19.2", "onnxruntime": "1.19.2"}),
+             fp(packages=ORT_BOTH, shared_imports=ORT),
+             fp(packages=ORT_BOTH, shared_imports=ORT),
              silent=frozenset({"FW-019"})),
     Scenario("ort-gpu-only", fp(packages={"onnxruntime-gpu": "1.19.2"}),
              fp(packages={"onnxruntime-gpu": "1.20.0"}), silent=frozenset({"FW-019"})),
     Scenario("tensorflow-and-tensorflow-cpu", fp(packages={"tensorflow": "2.15.0"}),
-             fp(packages={"tensorflow": "2.15.0", "tensorflow-cpu": "2.15.0"}),
+             fp(packages={"tensorflow": "2.15.0", "tensorflow-cpu": "2.15.0"},
+                shared_imports={"tensorflow": ("tensorflow",), "tensorflow-cpu": ("tensorflow",)}),
              {"PKG-007": "error"}, frozenset({"FW-019", "PRE-006"})),
+    # pip install tensorflow on Windows: a 7.5 kB tensorflow wheel + tensorflow-intel
+    # (tensorflow/tensorflow#80629); only tensorflow-intel writes tensorflow/.
+    Scenario("windows-tensorflow-plus-tensorflow-intel", fp(packages={"numpy": "1.26.4"}),
+             fp(packages={"tensorflow": "2.18.0", "tensorflow-intel": "2.18.0"}),
+             silent=frozenset({"PKG-007"})),
+    Scenario("cupy-cuda11x-and-cuda12x", fp(packages={"cupy-cuda12x": "13.3.0"}),
+             fp(packages={"cupy-cuda12x": "13.3.0", "cupy-cuda11x": "13.3.0"},
+                shared_imports={"cupy-cuda12x": ("cupy",), "cupy-cuda11x": ("cupy",)}),
+             {"PKG-007": "error"}),
     Scenario("tensorflow-alone", fp(packages={"tensorflow": "2.15.0"}),
              fp(packages={"tensorflow": "2.15.0"}), silent=frozenset({"PKG-007"})),
     Scenario("numpy-shadowed-on-deploy", fp(packages={"numpy": "2.1.0"}),

@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 
 from envaudit.findings import Severity
 from envaudit.model import Framework
-from tests.factories import Scenario, check_scenario, flat, fp, pkg_scenario, run, torch_fw
+from tests.factories import (
+    X86_V4,
+    Scenario,
+    check_scenario,
+    flat,
+    fp,
+    pkg_scenario,
+    run,
+    torch_fw,
+)
 
 TF_2_15 = {"tensorflow": "2.15.1", "keras": "2.15.0", "numpy": "1.26.4"}
 TF_2_17 = {"tensorflow": "2.17.0", "keras": "3.4.1", "tf-keras": "2.17.0", "numpy": "1.26.4"}
@@ -19,6 +28,7 @@ A30 = ("NVIDIA A30", "8.0")
 H100 = ("NVIDIA H100 80GB HBM3", "9.0")
 T4 = ("Tesla T4", "7.5")
 OLD_CPU = ("sse", "sse2", "sse3")
+VNNI: dict[str, Any] = {"cpu_flags": (*X86_V4, "avx512_vnni")}
 
 
 _s = pkg_scenario
@@ -57,10 +67,15 @@ TENSORFLOW = [
        **_gpus(T4, A100)),
     _s("tf-a100-to-h100-both-tf32", {"tensorflow": "2.15.0"}, None, None, ("FW-005",),
        **_gpus(A100, H100)),
+    # TF's default is on on Linux only with AVX512_VNNI/AVX512_BF16/AVX_VNNI/AMX (port.cc).
     _s("tf-2.8-to-2.9-onednn-default-on", {"tensorflow": "2.8.4"}, {"tensorflow": "2.9.3"},
-       {"FW-006": "warning"}, ("FW-007",)),
+       {"FW-006": "warning"}, ("FW-007",), locked=VNNI, current=VNNI),
+    _s("tf-2.8-to-2.9-on-a-cpu-without-vnni", {"tensorflow": "2.8.4"}, {"tensorflow": "2.9.3"},
+       None, ("FW-006",)),
+    _s("tf-2.15-sapphire-rapids-to-skylake", {"tensorflow": "2.15.0"}, None,
+       {"FW-006": "warning"}, locked={"cpu_flags": (*X86_V4, "amx_tile", "avx512_bf16")}),
     _s("tf-2.15-onednn-env-off-dropped", {"tensorflow": "2.15.0"}, None, {"FW-006": "warning"},
-       **_env({"TF_ENABLE_ONEDNN_OPTS": "0"}, {})),
+       locked={**VNNI, "env": {"TF_ENABLE_ONEDNN_OPTS": "0"}}, current={**VNNI, "env": {}}),
     _s("tf-2.8-to-2.10-onednn-off-both", {"tensorflow": "2.8.4"}, {"tensorflow": "2.10.1"},
        None, ("FW-006",),
        **_env({"TF_ENABLE_ONEDNN_OPTS": "0"}, {"TF_ENABLE_ONEDNN_OPTS": "false"})),
@@ -95,10 +110,15 @@ TORCH = [
 ]
 
 NUMPY_PROTOBUF = [
+    # The crossing alone is NEP 50 (a warning); an error only with a NumPy-1 build present.
     _s("numpy-1.26-to-2.0", {"numpy": "1.26.4"}, {"numpy": "2.0.2"},
-       {"FW-014": "error", "FW-015": "error"}, ("FW-016",)),
+       {"FW-015": "warning"}, ("FW-014", "FW-016")),
+    _s("numpy-1.26-to-2.0-with-torch-2.2", {"numpy": "1.26.4", "torch": "2.2.2"},
+       {"numpy": "2.0.2", "torch": "2.2.2"}, {"FW-014": "error", "FW-015": "warning"}),
+    _s("numpy-1.26-to-2.0-with-torch-2.3", {"numpy": "1.26.4", "torch": "2.3.1"},
+       {"numpy": "2.0.2", "torch": "2.3.1"}, {"FW-015": "warning"}, ("FW-014",)),
     _s("numpy-2.1-to-1.26-down", {"numpy": "2.1.3"}, {"numpy": "1.26.4"},
-       {"FW-014": "warning", "FW-015": "error"}),
+       {"FW-015": "warning"}, ("FW-014",)),
     _s("numpy-2.0-to-2.2", {"numpy": "2.0.0"}, {"numpy": "2.2.6"}, None,
        ("FW-014", "FW-015", "FW-016", "FW-017")),
     _s("numpy-1.23-to-1.24-aliases", {"numpy": "1.23.5"}, {"numpy": "1.24.4"},
@@ -129,6 +149,11 @@ ONNX_TRT = [
        {"onnx": "1.16.0", "onnxruntime": "1.17.3"}, {"FW-022": "warning"}),
     _s("onnx-1.16-export-ort-1.20", {"onnx": "1.16.0", "onnxruntime": "1.18.1"},
        {"onnx": "1.16.0", "onnxruntime": "1.20.1"}, None, ("FW-022",)),
+    # The table is data/onnxruntime_support.csv, shared with ART-004 (its measured 1.32 row).
+    _s("onnx-1.24-export-ort-1.32", {"onnx": "1.24.0", "onnxruntime": "1.20.1"},
+       {"onnx": "1.24.0", "onnxruntime": "1.32.0"}, {"FW-022": "warning"}),
+    _s("onnx-1.23-export-ort-1.32", {"onnx": "1.23.2", "onnxruntime": "1.20.1"},
+       {"onnx": "1.23.2", "onnxruntime": "1.32.0"}, None, ("FW-022",)),
     _s("tensorrt-10.3-to-10.7", {"tensorrt": "10.3.0"}, {"tensorrt": "10.7.0"},
        {"FW-023": "error"}),
     _s("tensorrt-cu12-unchanged", {"tensorrt-cu12": "10.3.0"}, None, None,
@@ -155,7 +180,10 @@ CLASSICAL = [
        locked={"python": "3.7.17"}, current={"python": "3.9.19"}),
     _s("python-3.11-to-3.12", {"numpy": "1.26.4"}, None, None, ("FW-028",),
        locked={"python": "3.11.9"}, current={"python": "3.12.4"}),
-    _s("torch-2.6-on-glibc-2.26", {"torch": "2.6.0"}, None, {"FW-029": "error"},
+    _s("torch-2.6-cu126-on-glibc-2.26", {"torch": "2.6.0+cu126"}, None, {"FW-029": "error"},
+       current={"libc_version": "2.26"}),
+    # pytorch#141565: torch 2.6's CPU, cu118 and cu124 wheels stayed manylinux2014 (glibc 2.17).
+    _s("torch-2.6-cu124-on-glibc-2.26", {"torch": "2.6.0"}, None, None, ("FW-029",),
        current={"libc_version": "2.26"}),
     _s("torch-2.6-on-glibc-2.28", {"torch": "2.6.0"}, None, None, ("FW-029",),
        current={"libc_version": "2.28"}),

@@ -6,7 +6,7 @@ import pytest
 
 from envaudit.model import Unavailable
 from envaudit.rules.checks.numerics import effective_numerics
-from tests.factories import Scenario, check_scenario, fp, run, torch_fw
+from tests.factories import X86_V4, Scenario, check_scenario, fp, run, torch_fw
 
 A100 = ("NVIDIA A100-PCIE-40GB", "8.0")
 H100 = ("NVIDIA H100 80GB HBM3", "9.0")
@@ -15,6 +15,7 @@ V100 = ("Tesla V100-SXM2-16GB", "7.0")
 TORCH = {"numpy": "2.1.0", "torch": "2.5.1"}
 TF = {"numpy": "1.26.4", "tensorflow": "2.17.0"}
 NUM = frozenset({"NUM-001", "NUM-002"})
+VNNI = (*X86_V4, "avx512_vnni")
 
 SCENARIOS: list[Scenario] = [
     Scenario(id="tf32-disabled-by-env-only-on-deployment",
@@ -58,14 +59,20 @@ SCENARIOS: list[Scenario] = [
              fires={"NUM-002": "warning", "ENV-011": "warning"},
              silent=frozenset({"NUM-001"})),
     Scenario(id="tf-onednn-switched-off",
-             locked=fp(packages=TF), current=fp(packages=TF, env={"TF_ENABLE_ONEDNN_OPTS": "0"}),
+             locked=fp(packages=TF, cpu_flags=VNNI),
+             current=fp(packages=TF, cpu_flags=VNNI, env={"TF_ENABLE_ONEDNN_OPTS": "0"}),
              fires={"NUM-002": "warning"}),
     Scenario(id="tensorflow-2.8-to-2.9-on-linux",
-             locked=fp(packages={"tensorflow": "2.8.4"}),
-             current=fp(packages={"tensorflow": "2.9.3"}),
+             locked=fp(packages={"tensorflow": "2.8.4"}, cpu_flags=VNNI),
+             current=fp(packages={"tensorflow": "2.9.3"}, cpu_flags=VNNI),
              fires={"NUM-002": "warning"}),
+    # Same TensorFlow, another CPU class: the default flips (tensorflow#56039, port.cc).
+    Scenario(id="tf-2.17-amx-host-to-avx2-host",
+             locked=fp(packages=TF, cpu_flags=(*X86_V4, "amx_tile", "amx_bf16")),
+             current=fp(packages=TF), fires={"NUM-002": "warning"}),
     Scenario(id="tf-onednn-default-spelled-out",
-             locked=fp(packages=TF), current=fp(packages=TF, env={"TF_ENABLE_ONEDNN_OPTS": "1"}),
+             locked=fp(packages=TF, cpu_flags=VNNI),
+             current=fp(packages=TF, cpu_flags=VNNI, env={"TF_ENABLE_ONEDNN_OPTS": "1"}),
              silent=NUM),
 ]
 
@@ -81,9 +88,10 @@ def test_effective_numerics_torch_defaults_on_ampere() -> None:
 
 
 def test_effective_numerics_tensorflow_on_turing() -> None:
-    got = effective_numerics(fp(packages=TF, gpus=[T4]))
+    got = effective_numerics(fp(packages=TF, gpus=[T4], cpu_flags=VNNI))
     assert got == {"tf.matmul": "fp32", "tf.conv": "fp32", "tf.onednn": "on",
                    "onednn": "strict"}
+    assert effective_numerics(fp(packages=TF, gpus=[T4]))["tf.onednn"] == "off"
 
 
 def test_effective_numerics_unknown_gpu() -> None:

@@ -49,7 +49,7 @@ PILLOW = [
 
 OPENCV = [
     _s("opencv-4.10-to-5.0", {CV: "4.10.0.84"}, {CV: "5.0.0.93"},
-       {"PRE-007": "error", "PRE-008": "warning"}, ("PRE-009", "PRE-012")),
+       {"PRE-007": "warning", "PRE-008": "warning"}, ("PRE-009", "PRE-012")),
     _s("opencv-5.0-to-4.14-other-dist-down", {CV: "5.0.0.93"},
        {"opencv-python": "4.14.0.94"}, {"PRE-007": "warning", "PRE-008": "warning"}),
     _s("opencv-4.9-to-4.14", {CV: "4.9.0.80"}, {CV: "4.14.0.94"}, None,

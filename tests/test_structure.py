@@ -13,13 +13,21 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec",
-     "envaudit.safeio", "envaudit.safetoml", "envaudit.scrub"),
-    ("envaudit.model", "envaudit.findings", "envaudit.output"),
-    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes"),
-    ("envaudit.snapshot",),
+     "envaudit.distributions", "envaudit.facts", "envaudit.safeio", "envaudit.safetoml",
+     "envaudit.scrub"),
+    # The pipeline contract's schema, the artifacts' and behaviour's types, with each one's
+    # lock section codec, sit beside the model, which owns [pipelines], [[artifacts]] and
+    # [behaviour] as optional sections (model.PipelinesSection, ArtifactsSection,
+    # BehaviourSection).
+    ("envaudit.model", "envaudit.findings", "envaudit.output", "envaudit.pipeline.interface",
+     "envaudit.pipeline.schema", "envaudit.pipeline.lock", "envaudit.artifacts.interface",
+     "envaudit.artifacts.lock", "envaudit.behaviour.interface", "envaudit.behaviour.section"),
+    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.artifacts",
+     "envaudit.fleet.identity"),
+    ("envaudit.snapshot", "envaudit.pipeline", "envaudit.behaviour"),
     ("envaudit.rules",),
     ("envaudit.report", "envaudit.config", "envaudit.docgen", "envaudit.show",
-     "envaudit.formats", "envaudit.api"),
+     "envaudit.formats", "envaudit.api", "envaudit.fleet"),
     ("envaudit.commands", "envaudit.fastpath"),
     ("envaudit.cli",),
     ("envaudit.main", "envaudit.__main__"),
@@ -80,6 +88,25 @@ def test_rules_import_nothing_above_them() -> None:
     bad = [f"{a} -> {b}" for a, deps in GRAPH.items() if a.startswith("envaudit.rules")
            for b in deps if b.startswith(above)]
     assert not bad, bad
+
+
+def test_parsing_has_one_owner() -> None:
+    """Versions, compute capabilities and machine names are parsed in rules/versions.py; a
+    check that catches InvalidVersion or spells "amd64" itself duplicates it."""
+    dupes = [f"{path.name}: {needle}" for path in sorted((PACKAGE / "rules").rglob("*.py"))
+             if path.name != "versions.py"
+             for needle in ("InvalidVersion", '"amd64"', "def _version(", "def _cc(")
+             if needle in path.read_text(encoding="utf-8")]
+    assert not dupes, dupes
+
+
+def test_tensorflow_distributions_have_one_list() -> None:
+    """Rules and probes name TensorFlow's distributions through envaudit.distributions
+    (catalog data through "@tensorflow"), never a list of their own."""
+    dupes = [f"{path.relative_to(PACKAGE)}" for path in sorted(PACKAGE.rglob("*"))
+             if path.suffix in (".py", ".toml") and path.name != "distributions.py"
+             and '"tensorflow-intel"' in path.read_text(encoding="utf-8")]
+    assert not dupes, dupes
 
 
 def _cycle_from(start: str, node: str, seen: list[str]) -> list[str] | None:

@@ -1,17 +1,25 @@
-"""Child of `snapshot --deep`: imports ONE framework and prints what only it can say, as JSON.
+"""Child of `snapshot --deep`: imports ONE framework and reports what only it can say, as JSON.
 
-Run as `python _deep_child.py NAME`; it never imports envaudit, so it works in any interpreter.
+Run as `python -I _deep_child.py NAME RESULT-FILE`: the JSON goes into RESULT-FILE, a file
+of a private directory the parent created (never stdout, which any imported package can
+print to; without RESULT-FILE it is printed, for a person trying the child). Isolated
+mode keeps this file's folder (envaudit/probes, which holds a `platform.py`), the working
+directory and the user's site off sys.path, so no module there can shadow one the framework
+imports. The PYTHONPATH entries a plain `python` would have seen are put back by hand (-I
+ignores them). It imports only the standard library and the framework, never envaudit, so
+it works in any interpreter.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from typing import Any, Callable
 
 _MAPPED = re.compile(r"/(lib(?:cudnn|cublas|cublasLt|cudart|nvinfer|opencv_\w+|gomp|iomp5|omp|"
-                     r"mkl_\w+|openblas\w*|nccl)[^/]*\.so[^/\s]*)$")
+                     r"mkl_\w+|openblas\w*|nccl|cuda)[^/]*\.so[^/\s]*)$")
 
 
 def mapped_libraries() -> str:
@@ -90,6 +98,12 @@ def _emit(result: dict[str, Any], channel: str | None) -> None:
         fh.write(text)
 
 
+def restore_pythonpath(environ: dict[str, str], path: list[str]) -> None:
+    """Put PYTHONPATH's entries where a non-isolated interpreter has them: before the stdlib."""
+    entries = [p for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    path[0:0] = [p for p in entries if p not in path]
+
+
 def main(argv: list[str]) -> int:
     channel = argv[2] if len(argv) == 3 else None
     if len(argv) not in (2, 3) or argv[1] not in READERS:
@@ -106,4 +120,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    restore_pythonpath(dict(os.environ), sys.path)
     sys.exit(main(sys.argv))

@@ -38,6 +38,7 @@ class Distribution:
     direct_url: str
     editable: bool
     problem: str = ""  # what could not be read, "" for a healthy distribution
+    wheel_tags: tuple[str, ...] = ()
 
 
 def _headers(text: str) -> tuple[str, str]:
@@ -137,9 +138,26 @@ def read_distribution(info: Path) -> Distribution:
     requested = ("REQUESTED" in files) if info.suffix == ".dist-info" else None
     problems += _check_listed(info, files)
     url, editable = _direct_url(info, problems) if "direct_url.json" in files else ("", False)
+    tags = _wheel_tags(info, problems) if "WHEEL" in files else ()
     problem = f"{info.name}: {'; '.join(problems)}" if problems else ""
     return Distribution(canonical_name(name), version[:MAX_VERSION], info, installer,
-                        requested, url, editable, escape_controls(problem, keep_newlines=False))
+                        requested, url, editable, escape_controls(problem, keep_newlines=False),
+                        wheel_tags=tags)
+
+
+def _wheel_tags(info: Path, problems: list[str]) -> tuple[str, ...]:
+    try:
+        text = safeio.read_lenient(info / "WHEEL", "small")
+    except safeio.UnsafeFile as e:
+        problems.append(f"WHEEL {e.reason}")
+        return ()
+    return tuple(escape_controls(t, keep_newlines=False) for t in wheel_tags(text))
+
+
+def wheel_tags(text: str) -> tuple[str, ...]:
+    """The `Tag:` values of a WHEEL file (PEP 427), in file order, without duplicates."""
+    found = (line[4:].strip() for line in text.splitlines() if line.startswith("Tag:"))
+    return tuple(dict.fromkeys(t for t in found if t))
 
 
 # Files other probes read later (which import package a distribution installs): only their

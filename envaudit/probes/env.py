@@ -14,12 +14,14 @@ __all__ = ["EnvProbe", "capture", "is_captured", "scrub"]
 PREFIXES: tuple[str, ...] = (
     "CUDA_", "NVIDIA_", "TF_", "TORCH_", "PYTORCH_", "CUBLAS_", "CUDNN_", "OMP_", "MKL_",
     "ONEDNN_", "DNNL_", "KERAS_", "NCCL_", "XLA_", "JAX_", "ORT_", "OPENCV_", "OPENBLAS_",
-    "KMP_", "TRT_", "TENSORRT_", "HIP_", "ROCM_", "HSA_",
+    "KMP_", "TRT_", "TENSORRT_", "HIP_", "ROCM_", "HSA_", "CUBLASLT_",
 )
 NAMES: frozenset[str] = frozenset({
     "LD_LIBRARY_PATH", "LD_PRELOAD", "ATEN_CPU_CAPABILITY",
     "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "CUDA_HOME", "CUDA_PATH", "TORCHINDUCTOR_CACHE_DIR",
     "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "PYTHONHASHSEED",
+    # NumPy's runtime dispatch switches (rules/data/env_settings.csv).
+    "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES",
 })
 # A name that looks secret is never written, not even its value's length (envaudit.scrub).
 SECRET = SECRET_NAME

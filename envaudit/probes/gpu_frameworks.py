@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from envaudit.distributions import TENSORFLOW
 from envaudit.model import Framework
 from envaudit.probes.distributions import Distribution
 from envaudit.probes.interface import Host, Probe
@@ -237,8 +238,7 @@ def _torchvision(site: Site, host: Host) -> Optional[Framework]:
 
 def _tensorflow(site: Site, host: Host) -> Optional[Framework]:
     pkg = site.package_dir("tensorflow")
-    dist = site.dist("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly",
-                     "tensorflow-intel")
+    dist = site.dist(*TENSORFLOW)
     if pkg is None or dist is None:
         return None
     info = _file_literals(pkg / "python" / "platform" / "build_info.py").get("build_info", {})

@@ -21,18 +21,26 @@ CHILD = Path(__file__).with_name("_deep_child.py")
 DEEP_FRAMEWORKS = ("torch", "tensorflow", "onnxruntime", "opencv")
 
 
+def child_command(framework: str, python: str = sys.executable,
+                  channel: Optional[str] = None) -> list[str]:
+    """`python -I child.py NAME [RESULT-FILE]`: isolated, so nothing next to the child or in
+    the working directory can shadow a module the framework imports (envaudit/probes/
+    platform.py did); the result goes into `channel`, a file of a private directory."""
+    return [python, "-I", str(CHILD), framework, *([channel] if channel is not None else [])]
+
+
 def run_child(framework: str, *, timeout: float, python: str = sys.executable,
               environ: Optional[Mapping[str, str]] = None) -> dict[str, str]:
     """What the child reports about `framework`, or {"error": reason}. Killed on timeout.
 
-    The child writes its result into a file of a private directory this process created,
-    not on stdout, which any imported package can print to; what comes back is validated
-    (validate_child) before it can become a runtime.* value."""
+    The child runs isolated (child_command) and writes its result into a file of a private
+    directory this process created, not on stdout, which any imported package can print
+    to; what comes back is validated (validate_child) before it can become a runtime.* value."""
     with tempfile.TemporaryDirectory(prefix="envaudit-deep-") as private:
         channel = os.path.join(private, "result.json")
         try:
-            done = subprocess.run([python, str(CHILD), framework, channel], capture_output=True,
-                                  text=True, timeout=timeout, check=False,
+            done = subprocess.run(child_command(framework, python, channel),
+                                  capture_output=True, text=True, timeout=timeout, check=False,
                                   env=dict(environ) if environ is not None else None)
         except subprocess.TimeoutExpired:
             return {"error": f"importing {framework} took longer than {timeout:g}s (killed)"}
@@ -68,6 +76,15 @@ def validate_child(data: Mapping[Any, Any]) -> dict[str, str]:
                              f" {MAX_VALUE} characters"}
         out[key] = escape_controls(scrub(value), keep_newlines=False)
     return out
+
+
+def failures(runtime: object) -> list[str]:
+    """One line per framework whose child failed: snapshot prints them on stderr."""
+    if not isinstance(runtime, Mapping):
+        return []
+    return [f"--deep probe of {name} failed: {facts['error']}"
+            for name, facts in sorted(runtime.items())
+            if isinstance(facts, Mapping) and facts.get("error")]
 
 
 class RuntimeProbe(Probe):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from envaudit.model import Package
 from envaudit.probes.distributions import Distribution, iter_distributions
+from envaudit.probes.imports import shared_imports
 from envaudit.probes.interface import Host, Probe
 
 
@@ -18,6 +19,7 @@ def collect_packages(sys_path: tuple[str, ...],
             shadowed.setdefault(dist.name, []).append(dist.version)
         else:
             active[dist.name] = dist
+    shared = shared_imports(active.values())
     return tuple(
         Package(
             name=d.name,
@@ -28,6 +30,8 @@ def collect_packages(sys_path: tuple[str, ...],
             editable=d.editable,
             shadowed=tuple(shadowed.get(d.name, ())),
             problem=d.problem,
+            wheel_tags=d.wheel_tags,
+            shared_imports=shared.get(d.name, ()),
         )
         for d in sorted(active.values(), key=lambda d: d.name)
     )

@@ -28,7 +28,17 @@ def _libc(host: Host) -> tuple[str, str]:
     if found:
         name, _, version = found.partition(" ")
         return name, version
-    return "", ""
+    return ("musl", "") if _musl_loader(host) else ("", "")
+
+
+def _musl_loader(host: Host) -> bool:
+    """musl has no confstr for its version; its dynamic loader /lib/ld-musl-<arch>.so.1 says
+    which C library this is (the version stays unknown: reading it needs a subprocess)."""
+    lib = host.path("/lib")
+    try:
+        return any(lib.glob("ld-musl-*.so.1"))
+    except OSError:
+        return False
 
 
 class PlatformProbe(Probe):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from envaudit._compat import tomllib
+from envaudit.distributions import expand_families
 from envaudit.errors import CatalogError
 from envaudit.rules.interface import CHECKS, Impact, Rule, Severity
 
@@ -25,8 +26,6 @@ class Catalog:
     # Inference-critical packages and tooling-only packages (data/packages.toml).
     critical: frozenset[str]
     tooling: frozenset[str]
-    # Import package -> distributions that all install it (cv2, onnxruntime...).
-    import_conflicts: Mapping[str, tuple[str, ...]]
 
     def get(self, rule_id: str) -> Rule | None:
         for rule in self.rules:
@@ -65,10 +64,11 @@ def _rule(raw: Mapping[str, Any], where: str) -> Rule:
         fix=str(raw["fix"]).strip(),
         references=refs,
         check=str(raw["check"]),
-        params=dict(raw.get("params", {})),
+        params=expand_families(dict(raw.get("params", {}))),
         generic=bool(raw.get("generic", False)),
         evidence=tuple(raw.get("evidence", ())),
         drift_only=bool(raw.get("drift-only", True)),
+        measurable=bool(raw.get("measurable", False)),
     )
 
 
@@ -94,7 +94,6 @@ def load_catalog() -> Catalog:
         pkgs = tomllib.load(fh)
     return Catalog(
         rules=tuple(sorted(rules, key=lambda r: r.id)),
-        critical=frozenset(pkgs["critical"]),
+        critical=frozenset(expand_families(pkgs["critical"])),
         tooling=frozenset(pkgs["tooling"]),
-        import_conflicts={k: tuple(v) for k, v in pkgs["import-conflicts"].items()},
     )

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from envaudit.compare import compare
-from envaudit.findings import Policy
+from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint
 from envaudit.rules.catalog import Catalog, load_catalog
-from envaudit.rules.interface import CHECKS, Context, Finding, Match, Rule, Severity
+from envaudit.rules.interface import (
+    ATTESTERS,
+    CHECKS,
+    Context,
+    Evidence,
+    Finding,
+    Match,
+    Rule,
+    Severity,
+)
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 def _finding(rule: Rule, m: Match, severity: Severity) -> Finding:
@@ -56,8 +69,6 @@ def fold(findings: Sequence[tuple[Finding, bool]]) -> list[Finding]:
 
 
 def _replace_related(f: Finding, related: tuple[Finding, ...]) -> Finding:
-    from dataclasses import replace
-
     return replace(f, related=related) if related else f
 
 
@@ -69,8 +80,12 @@ def evaluate(
     policy: Policy | None = None,
     catalog: Catalog | None = None,
     today: datetime.date | None = None,
+    matched: set[Ignore] | None = None,
 ) -> list[Finding]:
-    """The findings for deploying `current` where `locked` was the training environment."""
+    """The findings for deploying `current` where `locked` was the training environment.
+
+    Each policy ignore that dropped a finding is added to `matched` when it is given.
+    """
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     today = today or datetime.date.today()
@@ -78,6 +93,7 @@ def evaluate(
     # A condition already true of the training side alone is not drift: the self-
     # comparison (locked, locked) gives the baseline, and identical matches are dropped.
     baseline = _context(locked, locked, catalog, policy, (), today)
+    evidence = _evidence(ctx)
     raw: list[tuple[Finding, bool]] = []
     for rule in catalog.rules:
         known = (
@@ -85,11 +101,36 @@ def evaluate(
             if rule.drift_only else set()
         )
         for m in CHECKS[rule.check](ctx, rule.params):
-            if (m.subject, m.detail) in known or _ignored(policy, rule.id, m.subject, today):
+            if (m.subject, m.detail) in known:
                 continue
+            ignore = _ignored(policy, rule.id, m.subject, today)
+            if ignore is not None:
+                if matched is not None:
+                    matched.add(ignore)
+                continue
+            m = _bounded(rule, m, evidence)
             severity = policy.severity.get(rule.id) or m.severity or rule.severity
             raw.append((_finding(rule, m, severity), rule.generic))
     return fold(raw)
+
+
+def _evidence(ctx: Context) -> dict[str, Evidence]:
+    """Subject -> the evidence that bounds it lowest, from every registered attester."""
+    out: dict[str, Evidence] = {}
+    for attest in ATTESTERS.values():
+        for e in attest(ctx):
+            if e.subject not in out or e.severity.rank < out[e.subject].severity.rank:
+                out[e.subject] = e
+    return out
+
+
+def _bounded(rule: Rule, m: Match, evidence: dict[str, Evidence]) -> Match:
+    """A measurable rule's match, lowered to what measured evidence on its subject allows."""
+    e = evidence.get(m.subject)
+    severity = m.severity or rule.severity
+    if not rule.measurable or e is None or severity.rank <= e.severity.rank:
+        return m
+    return replace(m, severity=e.severity, detail=f"{m.detail}: {e.note}")
 
 
 def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy: Policy,
@@ -100,15 +141,21 @@ def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy
         changes=tuple(compare(locked, current)),
         critical=catalog.critical | policy.critical,
         tooling=catalog.tooling,
-        import_conflicts=catalog.import_conflicts,
         notes=notes,
         policy=policy,
         today=today,
     )
 
 
-def _ignored(policy: Policy, rule_id: str, subject: str, today: datetime.date) -> bool:
-    return any(
-        ig.rule == rule_id and ig.active(today) and ig.subject in (None, subject)
-        for ig in policy.ignore
-    )
+def _ignored(policy: Policy, rule_id: str, subject: str, today: datetime.date) -> Ignore | None:
+    """The active ignore that drops this finding; subjects match case-insensitively, with
+    package-style names canonicalised (`Pillow` is `pillow`, `my_lib` is `My-Lib`)."""
+    for ig in policy.ignore:
+        if ig.rule == rule_id and ig.active(today) and (
+                ig.subject is None or same_subject(ig.subject, subject)):
+            return ig
+    return None
+
+
+def same_subject(a: str, b: str) -> bool:
+    return _SEPARATORS.sub("-", a).casefold() == _SEPARATORS.sub("-", b).casefold()

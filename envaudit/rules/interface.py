@@ -38,6 +38,9 @@ class Rule:
     # Drift rules stay silent when the training side alone already matches; a policy
     # rule (an allowed range) holds of the deployment side whatever training had.
     drift_only: bool = True
+    # The rule suspects an output change from a version alone: evidence that measured the
+    # outputs of its subject (see Evidence) may lower it.
+    measurable: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,6 @@ class Context:
     changes: tuple[Change, ...]
     critical: frozenset[str] = frozenset()
     tooling: frozenset[str] = frozenset()
-    # Import package -> the distributions that all install it (cv2, onnxruntime...).
-    import_conflicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[LockNote, ...] = ()
     # The team's policy (ignores, severities, allowed ranges).
     policy: Policy = field(default_factory=Policy)
@@ -79,10 +80,25 @@ class Context:
         return None
 
 
-__all__ = ["CHECKS", "Check", "Context", "Finding", "Impact", "Match", "Rule", "Severity",
-           "check"]
+@dataclass(frozen=True)
+class Evidence:
+    """A measurement about one subject that bounds the findings of measurable rules on it,
+    e.g. "outputs identical on 14 probes" keeps a Pillow version bump at info."""
+
+    subject: str
+    # The highest severity a measurable rule's finding on this subject keeps.
+    severity: Severity
+    # Appended to the lowered finding's message.
+    note: str
+
+__all__ = ["ATTESTERS", "CHECKS", "Attester", "Check", "Context", "Evidence", "Finding", "Impact",
+           "Match", "Rule", "Severity", "attester", "check"]
 
 Check = Callable[[Context, Mapping[str, Any]], Iterable[Match]]
+Attester = Callable[[Context], Iterable[Evidence]]
+
+#: Attester name -> function; the engine asks every attester for evidence on each diff.
+ATTESTERS: dict[str, Attester] = {}
 
 #: Check name (as written in the catalog's `check = "..."`) -> function.
 CHECKS: dict[str, Check] = {}
@@ -95,6 +111,18 @@ def check(name: str) -> Callable[[Check], Check]:
         if name in CHECKS:
             raise ValueError(f"check {name!r} registered twice")
         CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+def attester(name: str) -> Callable[[Attester], Attester]:
+    """Register a source of Evidence (measured outputs...) under a name."""
+
+    def register(fn: Attester) -> Attester:
+        if name in ATTESTERS:
+            raise ValueError(f"attester {name!r} registered twice")
+        ATTESTERS[name] = fn
         return fn
 
     return register

@@ -9,19 +9,11 @@ from typing import Any
 from packaging.version import Version
 
 from envaudit.compare import ChangeKind
-from envaudit.model import CpuInfo, Unavailable
+from envaudit.model import CpuInfo, Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.versions import parse_version
 
 _VARIANT = re.compile(r"^(cu\d+|cpu|rocm[\d.]+|xpu)", re.I)
-
-
-def parse_version(text: str | None) -> Version | None:
-    if not text:
-        return None
-    try:
-        return Version(text)
-    except ValueError:  # InvalidVersion, or a number too long for int()
-        return None
 
 
 def variant(text: str | None) -> str | None:
@@ -144,21 +136,28 @@ def package_variant(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
                         f" ({old_s} → {new_s})")
 
 
+def import_owners(fp: Fingerprint) -> dict[str, tuple[str, ...]]:
+    """Import package -> the distributions that all install it (from Package.shared_imports)."""
+    owners: dict[str, list[str]] = {}
+    if not isinstance(fp.packages, Unavailable):
+        for pkg in fp.packages:
+            for module in pkg.shared_imports:
+                owners.setdefault(module.replace("/", "."), []).append(pkg.name)
+    return {m: tuple(sorted(d)) for m, d in sorted(owners.items()) if len(d) > 1}
+
+
 @check("import-conflict")
 def import_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    conflicts = ctx.import_conflicts
-    wanted = params["module"]
-    for module, dists in sorted(conflicts.items()):
-        if (wanted != "*" and module != wanted) or module in params.get("except", ()):
+    """PKG-007 / PRE-006 / FW-019: several distributions write the same import package."""
+    wanted, skip = params["module"], params.get("except", ())
+    before = import_owners(ctx.locked)
+    for module, mine in import_owners(ctx.current).items():
+        if (wanted != "*" and module != wanted) or module in skip:
             continue
-        mine = sorted(d for d in dists if ctx.current.package(d) is not None)
-        before = sorted(d for d in dists if ctx.locked.package(d) is not None)
-        if len(mine) < 2:
-            continue
-        if len(before) >= 2 and before == mine:
+        if before.get(module) == mine:
             continue  # the same conflict in training: not drift (the diff reports changes)
         both = " + ".join(mine)
-        yield Match(module, " + ".join(before) or None, both,
+        yield Match(module, " + ".join(before.get(module, ())) or None, both,
                     f"{both} all install the '{module}' package on the deployment side:"
                     " whichever was installed last is what imports")
 

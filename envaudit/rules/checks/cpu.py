@@ -5,30 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
-from packaging.version import Version
-
-from envaudit.model import Fingerprint, Package, Unavailable
+from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, check
-
-_X86 = frozenset({"x86_64", "amd64", "x64"})
-
-
-def _version(text: str) -> Optional[Version]:
-    try:
-        return Version(text)
-    except ValueError:  # InvalidVersion, or a number too long for int()
-        return None
-
-
-def installed(fp: Fingerprint, names: list[str], since: str) -> Optional[Package]:
-    """The first of `names` installed at version `since` or later (public version), or None."""
-    floor = Version(since)
-    for name in names:
-        pkg = fp.package(name)
-        found = _version(pkg.version) if pkg else None
-        if pkg is not None and found is not None and Version(found.public) >= floor:
-            return pkg
-    return None
+from envaudit.rules.versions import installed, machine
 
 
 def missing_flags(fp: Fingerprint, needed: list[str]) -> Optional[list[str]]:
@@ -38,7 +17,7 @@ def missing_flags(fp: Fingerprint, needed: list[str]) -> Optional[list[str]]:
     """
     if isinstance(fp.cpu, Unavailable) or not fp.cpu.flags:
         return None
-    if isinstance(fp.platform, Unavailable) or fp.platform.machine.lower() not in _X86:
+    if isinstance(fp.platform, Unavailable) or machine(fp.platform.machine) != "x86_64":
         return None
     have = set(fp.cpu.flags)
     return [f for f in needed if f not in have]
@@ -50,7 +29,7 @@ def cpu_feature_floor(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match
 
     params: packages, since (first version with the requirement), flags, level (its name).
     """
-    pkg = installed(ctx.current, list(params["packages"]), str(params["since"]))
+    pkg = installed(ctx.current, list(params["packages"]), since=str(params["since"]))
     lacking = missing_flags(ctx.current, list(params["flags"]))
     if pkg is None or not lacking:
         return

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.versions import cc
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -68,15 +69,7 @@ def tf32_capable(fp: Fingerprint) -> Optional[bool]:
     """Whether a GPU with TF32 tensor cores (CC >= 8.0) is present; None when unknown."""
     if isinstance(fp.gpus, Unavailable):
         return None
-    return any(_cc(g.compute_capability) >= (8, 0) for g in fp.gpus)
-
-
-def _cc(text: str) -> tuple[int, int]:
-    major, _, minor = text.partition(".")
-    try:
-        return int(major), int(minor or 0)
-    except ValueError:
-        return (0, 0)
+    return any((cc(g.compute_capability) or (0, 0)) >= (8, 0) for g in fp.gpus)
 
 
 def _mixed_gpus(fp: Fingerprint) -> Optional[bool]:

@@ -8,13 +8,14 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from envaudit.distributions import TENSORFLOW as TF_DISTS
 from envaudit.model import Fingerprint, Unavailable
-from envaudit.rules.checks.core import change_level, parse_version
+from envaudit.rules.checks.core import change_level
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.ort_support import onnx_floor
+from envaudit.rules.tf_onednn import DEFAULT_POLICY, onednn_on
+from envaudit.rules.versions import installed, machine, max_cc, minor, parse_version
 
-# Every distribution that installs the `tensorflow` import package.
-TF_DISTS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel",
-            "tensorflow-macos")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -22,16 +23,6 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 def names(value: Any) -> list[str]:
     """A params entry that is one name or a list of names, as a list."""
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def installed(fp: Fingerprint, dists: Sequence[str]) -> tuple[str, str, Version] | None:
-    """(dist, version as written, public version) of the first of `dists` installed, or None."""
-    for name in dists:
-        pkg = fp.package(name)
-        v = parse_version(pkg.version if pkg else None)
-        if pkg is not None and v is not None:
-            return name, pkg.version, Version(v.public)
-    return None
 
 
 def env_value(fp: Fingerprint, name: str) -> str | None:
@@ -45,15 +36,6 @@ def flag(value: str | None) -> bool | None:
     """A boolean environment value: True, False, or None (unset or not a boolean)."""
     text = (value or "").strip().lower()
     return True if text in _TRUE else False if text in _FALSE else None
-
-
-def max_cc(fp: Fingerprint) -> Version | None:
-    """The highest compute capability among the GPUs, or None (no GPU or not collected)."""
-    if isinstance(fp.gpus, Unavailable):
-        return None
-    ccs = [parse_version(g.compute_capability) for g in fp.gpus]
-    known = [c for c in ccs if c is not None]
-    return max(known) if known else None
 
 
 def _direction_note(params: Mapping[str, Any], up: bool) -> str:
@@ -237,24 +219,11 @@ def gpu_cc_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
                 f" {have[1]}" + _direction_note(params, new >= boundary))
 
 
-def _onednn_on(fp: Fingerprint, params: Mapping[str, Any]) -> bool | None:
-    """Whether TensorFlow's oneDNN CPU kernels are on (env first, then the version default)."""
-    tf = installed(fp, TF_DISTS)
-    if tf is None or isinstance(fp.platform, Unavailable):
-        return None
-    forced = flag(env_value(fp, "TF_ENABLE_ONEDNN_OPTS"))
-    if forced is not None:
-        return forced
-    if fp.platform.machine.lower() not in ("x86_64", "amd64"):
-        return None
-    since = params["default_on_since"].get(fp.platform.system)
-    return None if since is None else tf[2] >= Version(since)
-
-
 @check("tf-onednn")
 def tf_onednn(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """oneDNN CPU kernels on on one side and off on the other (version default or env var)."""
-    old, new = _onednn_on(ctx.locked, params), _onednn_on(ctx.current, params)
+    policy = {**DEFAULT_POLICY, **params}
+    old, new = onednn_on(ctx.locked, policy), onednn_on(ctx.current, policy)
     if old is None or new is None or old == new:
         return
     env_old = env_value(ctx.locked, "TF_ENABLE_ONEDNN_OPTS")
@@ -262,13 +231,10 @@ def tf_onednn(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     tf = installed(ctx.current, TF_DISTS)
     subject = "TF_ENABLE_ONEDNN_OPTS" if env_old != env_new else (tf[0] if tf else "tensorflow")
     state = {True: "on", False: "off"}
+    why = "" if env_old != env_new else ": the CPU class decides TensorFlow's default"
     yield Match(subject, f"oneDNN {state[old]}", f"oneDNN {state[new]}",
                 f"TensorFlow oneDNN CPU kernels {state[old]} → {state[new]}"
-                f" (TF_ENABLE_ONEDNN_OPTS {env_old or 'unset'} → {env_new or 'unset'})")
-
-
-def _minor(v: Version) -> str:
-    return f"{v.major}.{v.minor}"
+                f" (TF_ENABLE_ONEDNN_OPTS {env_old or 'unset'} → {env_new or 'unset'}){why}")
 
 
 @check("torch-triton")
@@ -277,18 +243,18 @@ def torch_triton(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     torch, triton = installed(ctx.current, ["torch"]), installed(ctx.current, ["triton"])
     if torch is None or triton is None:
         return
-    pinned = params.get("pins", {}).get(_minor(torch[2]))
+    pinned = params.get("pins", {}).get(minor(torch[2]))
     old_torch, old_triton = installed(ctx.locked, ["torch"]), installed(ctx.locked, ["triton"])
     old = old_triton[1] if old_triton else None
-    if pinned is not None and _minor(triton[2]) != pinned:
+    if pinned is not None and minor(triton[2]) != pinned:
         yield Match("triton", old, triton[1],
                     f"torch {torch[1]} pins triton {pinned}.x, but triton {triton[1]} is"
                     " installed")
         return
     if pinned is not None or old_torch is None or old_triton is None:
         return
-    moved_torch = _minor(old_torch[2]) != _minor(torch[2])
-    moved_triton = _minor(old_triton[2]) != _minor(triton[2])
+    moved_torch = minor(old_torch[2]) != minor(torch[2])
+    moved_triton = minor(old_triton[2]) != minor(triton[2])
     if moved_torch != moved_triton:
         what = "torch" if moved_torch else "triton"
         yield Match("triton", old, triton[1],
@@ -302,10 +268,36 @@ def _missing_flags(fp: Fingerprint, params: Mapping[str, Any]) -> list[str]:
     np_ = installed(fp, ["numpy"])
     if np_ is None or np_[2] < Version(params["boundary"]) or isinstance(fp.cpu, Unavailable):
         return []
-    if isinstance(fp.platform, Unavailable) or fp.platform.machine.lower() not in (
-            "x86_64", "amd64"):
+    if isinstance(fp.platform, Unavailable) or machine(fp.platform.machine) != "x86_64":
         return []
     return sorted(set(params["flags"]) - set(fp.cpu.flags))
+
+
+def numpy1_builds(fp: Fingerprint, firsts: Mapping[str, str]) -> list[str]:
+    """Installed compiled packages older than their first release built against NumPy 2:
+    built against NumPy 1, they cannot run under NumPy 2 ("compiled using NumPy 1.x")."""
+    out: list[str] = []
+    for dist, first in sorted(firsts.items()):
+        have = installed(fp, [dist])
+        if have is not None and have.public < Version(str(first)):
+            out.append(f"{dist} {have.version}")
+    return out
+
+
+@check("numpy-abi")
+def numpy_abi(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
+    """FW-014: NumPy 1 → 2 with a compiled package in the environment built against NumPy 1.
+    The crossing alone is FW-015's (NEP 50): this rule names the ABI cause, only when it exists."""
+    old, new = installed(ctx.locked, ["numpy"]), installed(ctx.current, ["numpy"])
+    if old is None or new is None or not (old.public.major < 2 <= new.public.major):
+        return
+    stale = numpy1_builds(ctx.current, params["first_numpy2_build"])
+    if stale:
+        yield Match("numpy", old.version, new.version,
+                    f"numpy {old.version} → {new.version}: {', '.join(stale)} "
+                    + ("was" if len(stale) == 1 else "were") + " built against NumPy 1.x and"
+                    " cannot be imported under NumPy 2 (\"A module that was compiled using"
+                    " NumPy 1.x cannot be run in NumPy 2\")")
 
 
 @check("numpy-cpu-baseline")
@@ -321,25 +313,28 @@ def numpy_cpu_baseline(ctx: Context, params: Mapping[str, Any]) -> Iterator[Matc
                 f" {', '.join(missing)}: `import numpy` raises RuntimeError")
 
 
-def _ort_row(version: Version, table: Mapping[str, str]) -> str | None:
-    """The onnx version an ORT minor release supports (compatibility table), or None."""
-    return table.get(_minor(version))
 
 
 @check("onnx-ort-support")
 def onnx_ort_support(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """The training side's onnx (the exporter) is newer than the deployment ORT supports."""
+    """The training side's onnx (the exporter) is newer than the deployment ORT supports.
+    A release missing from the table is judged by the latest earlier row, as info."""
     ort_dists = names(params["onnxruntime"])
     ort, old_ort = installed(ctx.current, ort_dists), installed(ctx.locked, ort_dists)
     exporter = installed(ctx.locked, ["onnx"])
-    if ort is None or exporter is None or (old_ort is not None and old_ort[2] == ort[2]):
+    if ort is None or exporter is None or (old_ort is not None and old_ort.public == ort.public):
         return
-    supported = _ort_row(ort[2], params["table"])
-    if supported is None or Version(_minor(exporter[2])) <= Version(_minor(Version(supported))):
+    release = (ort.public.major, ort.public.minor)
+    found = onnx_floor(release)  # data/onnxruntime_support.csv
+    if found is None or Version(minor(exporter.public)) <= Version(minor(Version(found[1]))):
         return
-    yield Match(ort[0], old_ort[1] if old_ort else None, ort[1],
-                f"{ort[0]} {ort[1]} supports models up to onnx {supported}; the model was"
-                f" exported next to onnx {exporter[1]}, whose default opset/IR may be newer")
+    exact = found[0] == release
+    yield Match(ort.name, old_ort.version if old_ort else None, ort.version,
+                f"{ort.name} {ort.version} supports models up to onnx {found[1]}"
+                + ("" if exact else " at least (not in the table; its"
+                                     f" {found[0][0]}.{found[0][1]} row)")
+                + f"; the model was exported next to onnx {exporter.version}, whose default"
+                " opset/IR may be newer", None if exact else Severity.INFO)
 
 
 def _trt(fp: Fingerprint, params: Mapping[str, Any]) -> tuple[str, str, Version] | None:
@@ -398,6 +393,12 @@ def python_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
                 + _direction_note(params, up), _boundary_severity(params, up, ctx))
 
 
+def _local(version: str) -> str:
+    """The local version label ("2.6.0+cu126" → "cu126"), "" without one."""
+    parsed = parse_version(version)
+    return parsed.local or "" if parsed is not None else ""
+
+
 def _glibc(fp: Fingerprint) -> Version | None:
     if isinstance(fp.platform, Unavailable) or fp.platform.libc.lower() not in ("glibc", ""):
         return None
@@ -415,6 +416,8 @@ def glibc_floor(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
         wanted = installed(ctx.locked, [floor["package"]])
         if wanted is None or wanted[2] not in SpecifierSet(floor["version"]) or now >= need:
             continue
+        if "local" in floor and _local(wanted.version) != floor["local"]:
+            continue  # another build of that release (its wheels keep the older floor)
         if before is not None and before < need:
             continue  # training ran it on an older glibc too: not a wheel from PyPI
         yield Match(wanted[0], wanted[1], f"glibc {now}",

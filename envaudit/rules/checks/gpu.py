@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -19,22 +20,9 @@ from envaudit.model import (
     Unavailable,
 )
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.versions import Ver, cc, fmt, ver
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-Ver = tuple[int, ...]
-
-
-def ver(text: str) -> Optional[Ver]:
-    """"580.159.04" → (580, 159, 4); None when it is not dotted numbers."""
-    m = re.match(r"^(\d+(?:\.\d+)*)", text.strip()) if text else None
-    return tuple(int(p) for p in m.group(1).split(".")) if m else None
-
-
-def cc(text: str) -> Optional[tuple[int, int]]:
-    v = ver(text)
-    return (v[0], v[1] if len(v) > 1 else 0) if v else None
-
 
 @functools.lru_cache(maxsize=1)
 def driver_table() -> dict[Ver, Ver]:
@@ -48,15 +36,25 @@ def driver_table() -> dict[Ver, Ver]:
     return out
 
 
-def release_minimum(cuda: str) -> Optional[tuple[str, Ver]]:
-    """The minimum driver of the earliest release matching `cuda` ("13.0" → 13.0.0 GA)."""
+def release_minimum(cuda: str) -> Optional[tuple[str, Ver, str]]:
+    """(row used, its minimum driver, note) for a framework's CUDA version.
+
+    "13.0" (two parts, what a wheel records) → the minor's GA row (13.0.0): the least any
+    13.0 build needs. "12.3.2" with no row of its own → the latest earlier row of 12.3
+    (12.3.1), never a silent skip; the note says so. None only when the minor is unknown."""
     want = ver(cuda)
     if want is None or len(want) < 2:
         return None
-    rows = sorted(k for k in driver_table() if k[: len(want)] == want)
-    if not rows:
+    table = driver_table()
+    minor = sorted(k for k in table if k[:2] == want[:2])
+    if len(want) == 2 or want in table:
+        rows = [k for k in minor if k[: len(want)] == want]
+        return (fmt(rows[0]), table[rows[0]], "") if rows else None
+    earlier = [k for k in minor if k < want]
+    if not earlier:
         return None
-    return ".".join(map(str, rows[0])), driver_table()[rows[0]]
+    row = earlier[-1]
+    return fmt(row), table[row], f"; {cuda} has no row in NVIDIA's table, {fmt(row)}'s is used"
 
 
 # ---------------------------------------------------------------- fingerprint helpers
@@ -104,29 +102,41 @@ def cudnn_used(fp: Fingerprint, framework: str) -> Optional[str]:
     return None
 
 
-def _fmt(v: Ver) -> str:
-    return ".".join(map(str, v))
-
-
 # ---------------------------------------------------------------- CUDA ↔ driver
+
+
+def family_floor(params: Mapping[str, Any], cuda: str) -> Optional[str]:
+    """The driver a CUDA build needs at least: params family keyed "11.0" (one release)
+    before "11" (the whole major)."""
+    v = ver(cuda)
+    if v is None:
+        return None
+    family = params["family"]
+    found = family.get(fmt(v[:2])) if len(v) > 1 else None
+    return str(found or family.get(str(v[0]), "")) or None
 
 
 @check("driver-family-minimum")
 def driver_family_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """CUDA-001: the driver is older than the framework's CUDA major needs."""
+    """CUDA-001: the driver is older than the framework's CUDA needs (info under forward compat)."""
     info = nvidia(ctx.current)
     driver = ver(info.driver) if info else None
     if info is None or driver is None:
         return
+    compat = forward_compat_in_use(ctx.current)
     for name, fw in cuda_builds(ctx.current).items():
-        major = fw.cuda.split(".")[0]
-        floor = ver(str(params["family"].get(major, "")))
-        supported = ver(info.cuda_driver)
-        if (floor and driver < floor) or (supported and supported[0] < int(major)):
-            yield Match("gpu", None, info.driver,
-                        f"{name} is built for CUDA {fw.cuda}, which needs driver ≥ "
-                        f"{params['family'].get(major, '?')}; this host has {info.driver}"
-                        f" (supports CUDA {info.cuda_driver or '?'}): CUDA init fails")
+        floor_text = family_floor(params, fw.cuda)
+        floor, supported = ver(floor_text or ""), ver(info.cuda_driver)
+        major = int(fw.cuda.split(".")[0])
+        if not ((floor and driver < floor) or (supported and supported[0] < major)):
+            continue
+        text = (f"{name} is built for CUDA {fw.cuda}, which needs driver ≥ {floor_text or '?'};"
+                f" this host has {info.driver} (supports CUDA {info.cuda_driver or '?'})")
+        if compat:
+            yield Match("gpu", None, info.driver, text + ": it runs through the CUDA forward-"
+                        "compatibility package (cuda-compat) on a data-center GPU", Severity.INFO)
+        else:
+            yield Match("gpu", None, info.driver, text + ": CUDA init fails")
 
 
 def _ptx_only(fp: Fingerprint, fw: Framework) -> bool:
@@ -141,18 +151,32 @@ def driver_release_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     if info is None or driver is None:
         return
     for name, fw in cuda_builds(ctx.current).items():
-        found = release_minimum(fw.cuda)
+        found = release_minimum(real_toolkit(ctx.current, fw.cuda))
         if found is None or driver >= found[1] or driver[0] < _family_floor(params, fw):
             continue
+        if forward_compat_in_use(ctx.current):
+            continue  # the compat package brings the newer user-mode driver and its PTX JIT
         severity = Severity.ERROR if _ptx_only(ctx.current, fw) else None
         yield Match("gpu", None, info.driver,
-                    f"{name} is built with CUDA {fw.cuda} (driver ≥ {_fmt(found[1])} for"
-                    f" {found[0]}); driver {info.driver} runs it only under minor-version"
-                    " compatibility: PTX from the newer toolkit cannot be JIT-compiled", severity)
+                    f"{name} is built with CUDA {fw.cuda} (driver ≥ {fmt(found[1])} for"
+                    f" {found[0]}{found[2]}); driver {info.driver} runs it only under minor-"
+                    "version compatibility: PTX from the newer toolkit cannot be JIT-compiled",
+                    severity)
+
+
+def real_toolkit(fp: Fingerprint, cuda: str) -> str:
+    """A wheel's two-part CUDA ("12.8") made exact where the environment says which release
+    it runs: the `cuda-toolkit` distribution NVIDIA publishes on PyPI carries the toolkit
+    release as its version ("12.8.1"). Otherwise the two-part version (its GA row)."""
+    want, pkg = ver(cuda), fp.package("cuda-toolkit")
+    have = ver(pkg.version) if pkg is not None else None
+    if want and len(want) == 2 and have and len(have) >= 3 and have[:2] == want:
+        return fmt(have[:3])
+    return cuda
 
 
 def _family_floor(params: Mapping[str, Any], fw: Framework) -> int:
-    floor = ver(str(params.get("family", {}).get(fw.cuda.split(".")[0], "")))
+    floor = ver(family_floor(params, fw.cuda) or "")
     return floor[0] if floor else 0
 
 
@@ -294,19 +318,42 @@ def tf32_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
                     " (and TF matmuls) change numerics by about 1e-3")
 
 
+@functools.lru_cache(maxsize=1)
+def jetson_ccs() -> frozenset[tuple[int, int]]:
+    """Compute capabilities of Jetson modules, from compute_capability.csv (NVIDIA's table)."""
+    with (DATA / "compute_capability.csv").open(newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if "Jetson" in r["gpu_name"]]
+    return frozenset(c for c in (cc(r["compute_capability"]) for r in rows) if c)
+
+
+def _runs_on_jetson(have: tuple[int, int], fw: Framework, unified: Optional[Ver]) -> bool:
+    """Before the unified toolkit (CUDA `unified`), a Jetson iGPU needs SASS for its exact
+    CC (sm_87 for Orin): sm_80 code from a discrete-GPU wheel does not load there."""
+    built = ver(fw.cuda)
+    if unified and built and built >= unified:
+        return coverage(f"{have[0]}.{have[1]}", fw.arch_list) in ("native", "ptx")
+    return f"sm_{have[0]}{have[1]}" in fw.arch_list
+
+
 @check("jetson-generic-wheel")
 def jetson_generic_wheel(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """GPU-009: a Jetson iGPU with a generic PyPI aarch64 CUDA wheel."""
+    """GPU-009: a Jetson iGPU with a build that has no code for it (a generic PyPI aarch64
+    wheel). JetPack builds carry sm_XY for the module and stay silent; an unknown arch
+    list is not judged."""
     plat = ctx.current.platform
     if isinstance(plat, Unavailable) or plat.machine != "aarch64":
         return
+    unified = ver(str(params["unified_cuda"]))
     for gpu in visible_gpus(ctx.current):
-        if gpu.compute_capability not in params["cc"]:
+        have = cc(gpu.compute_capability)
+        if have is None or have not in jetson_ccs():
             continue
         for name, fw in cuda_builds(ctx.current).items():
-            yield Match("gpu", None, gpu.compute_capability,
-                        f"Jetson GPU {gpu.name} (CC {gpu.compute_capability}) with the generic"
-                        f" {name} {fw.version} CUDA {fw.cuda} build: JetPack builds are needed")
+            if fw.arch_list and not _runs_on_jetson(have, fw, unified):
+                yield Match("gpu", None, gpu.compute_capability,
+                            f"Jetson GPU {gpu.name} (CC {gpu.compute_capability}): {name}"
+                            f" {fw.version} (CUDA {fw.cuda}; {', '.join(fw.arch_list)}) has"
+                            " no code for it: a JetPack build is needed")
 
 
 @check("gpu-gone")
@@ -360,31 +407,61 @@ def cudnn_version_changed(ctx: Context, params: Mapping[str, Any]) -> Iterator[M
             yield Match("cudnn", old, new, f"{name} loads cuDNN {new}; training loaded {old}")
 
 
+def cudnn_floor(params: Mapping[str, Any], fp: Fingerprint, fw: Framework) -> Optional[str]:
+    """The driver NVIDIA's cuDNN support matrix requires for the cuDNN build of `fw`'s CUDA
+    family (cuDNN for CUDA 11.x / 12.x / 13.x), raised where the matrix has a separate row
+    (cuDNN for CUDA 12.8/12.9 on Blackwell: ≥ 570.26)."""
+    family = fw.cuda.split(".")[0]
+    blackwell = any((cc(g.compute_capability) or (0, 0)) >= (10, 0) for g in visible_gpus(fp))
+    raised = params.get("blackwell", {}).get(family) if blackwell else None
+    built = ver(fw.cuda)
+    if raised and built and built[:2] >= (12, 8):
+        return str(raised)
+    found = params["family"].get(family)
+    return str(found) if found else None
+
+
 @check("cudnn-old-driver")
 def cudnn_old_driver(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """CUDNN-004: cuDNN 9 needs driver ≥ 525.60.13 with CUDA 12 (cuDNN support matrix)."""
+    """CUDNN-004: the driver is below the cuDNN support matrix's floor for this cuDNN build,
+    yet not below the CUDA floor (that is CUDA-001's finding: one cause, one report)."""
     info = nvidia(ctx.current)
-    driver, floor = (ver(info.driver) if info else None), ver(str(params["driver"]))
-    if driver is None or floor is None or driver >= floor:
+    driver = ver(info.driver) if info else None
+    if info is None or driver is None:
         return
-    for name, _fw, _old, new in _cudnn_pairs(ctx):
+    since = ver(str(params["since"]))
+    for name, fw, _old, new in _cudnn_pairs(ctx):
+        floor_text = cudnn_floor(params, ctx.current, fw)
+        cuda_floor = ver(family_floor({"family": params["cuda"]}, fw.cuda) or "")
+        floor = ver(floor_text or "")
         v = ver(new or "")
-        if v and v[0] == int(params["major"]):
-            yield Match("cudnn", None, new, f"{name} loads cuDNN {new}, which needs driver ≥"
-                        f" {params['driver']}; this host has {info.driver if info else '?'}")
+        if not (v and since and v >= since and floor and driver < floor):
+            continue
+        if cuda_floor and driver < cuda_floor:
+            continue
+        yield Match("cudnn", None, new, f"{name} loads cuDNN {new} for CUDA"
+                    f" {fw.cuda.split('.')[0]}.x, which needs driver ≥ {floor_text}; this host"
+                    f" has {info.driver}")
 
 
 @check("cudnn-old-gpu")
 def cudnn_old_gpu(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """CUDNN-005: cuDNN ≥ 9.11 dropped Volta and older (approximate, research §10.4)."""
-    since = ver(str(params["since"]))
+    """CUDNN-005: cuDNN without kernels for the GPU. `confirmed`: NVIDIA's support matrix of
+    that release lists no CC below 7.5 (error); `since`: community-reported first release
+    without Volta (warning: the boundary is not published)."""
+    since, confirmed = ver(str(params["since"])), ver(str(params["confirmed"]))
     for gpu in visible_gpus(ctx.current):
         have = cc(gpu.compute_capability)
         for name, _fw, _old, new in _cudnn_pairs(ctx):
             v = ver(new or "")
-            if have and have < (7, 5) and v and since and v >= since:
-                yield Match("cudnn", None, new, f"{name} loads cuDNN {new}, which has no kernels"
-                            f" for {gpu.name} (CC {gpu.compute_capability})")
+            if not (have and have < (7, 5) and v and since and v >= since):
+                continue
+            sure = bool(confirmed and v >= confirmed)
+            yield Match("cudnn", None, new, f"{name} loads cuDNN {new}, which has no kernels"
+                        f" for {gpu.name} (CC {gpu.compute_capability})" + (
+                            "" if sure else f" (community-reported boundary {params['since']};"
+                            f" NVIDIA's matrix confirms it from {params['confirmed']})"),
+                        Severity.ERROR if sure else None)
 
 
 def _copies(fp: Fingerprint) -> frozenset[tuple[str, str]]:
@@ -456,15 +533,28 @@ def ort_cuda_stack(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 # ---------------------------------------------------------------- driver lifecycle, forward compat
 
 _COMPAT = re.compile(r"cuda[^:]*/compat(/|:|$)")
+_COMPAT_LIBCUDA = re.compile(r"/compat/libcuda\.so")
 # Forward compatibility (cuda-compat) is for data-center GPUs; consumer parts are refused.
 _CONSUMER = re.compile(r"GeForce|TITAN", re.I)
 
 
 def _uses_compat(fp: Fingerprint) -> Optional[bool]:
-    """Whether LD_LIBRARY_PATH puts the CUDA forward-compatibility libcuda first; None: unknown."""
+    """Whether the CUDA forward-compatibility libcuda is used: --deep saw a libcuda mapped from
+    a .../compat/ directory, or LD_LIBRARY_PATH puts cuda/compat first; None: unknown."""
+    if not isinstance(fp.runtime, Unavailable):
+        mapped = ",".join(facts.get("mapped-libraries", "") for facts in fp.runtime.values())
+        if _COMPAT_LIBCUDA.search(mapped):
+            return True
     if isinstance(fp.env, Unavailable):
         return None
     return bool(_COMPAT.search(fp.env.get("LD_LIBRARY_PATH", "")))
+
+
+def forward_compat_in_use(fp: Fingerprint) -> bool:
+    """Forward compatibility in effect: the compat libcuda is used and every visible GPU is a
+    data-center part (NVIDIA refuses it on GeForce/TITAN)."""
+    names = [g.name for g in visible_gpus(fp)]
+    return bool(_uses_compat(fp)) and bool(names) and not any(_CONSUMER.search(n) for n in names)
 
 
 @check("forward-compat")
@@ -484,13 +574,30 @@ def forward_compat(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
                     " than its driver will not initialise")
 
 
+def branch_end_of_life(params: Mapping[str, Any], branch: str,
+                       today: datetime.date) -> Optional[str]:
+    """When a driver branch's life ended (a month, or "before <edition>"), None if supported.
+
+    A dated branch (params eol) is past its end from that day. A branch older than every
+    branch NVIDIA still lists (params supported) is past its end too: NVIDIA's table says
+    branches not listed are end of life. Newer unlisted ones are short-lived new-feature
+    branches without an EOL date: not judged."""
+    eol = params["eol"].get(branch)
+    if eol is not None:
+        return str(eol) if str(eol) < today.isoformat() else None
+    supported = [int(b) for b in params["supported"]]
+    if branch.isdigit() and supported and int(branch) < min(supported):
+        return f"not listed in NVIDIA's {params['edition']} table"
+    return None
+
+
 @check("driver-branch-eol")
 def driver_branch_eol(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """CUDA-006: the deployment driver's branch is past its end of life (as of ctx.today)."""
     info = nvidia(ctx.current)
     branch = info.driver.split(".")[0] if info else ""
-    eol = params["eol"].get(branch)
-    if eol is not None and str(eol) < ctx.today.isoformat():
-        yield Match("gpu", None, info.driver if info else None,
-                    f"driver {info.driver if info else ''} is on branch R{branch}, past its end"
-                    f" of life ({eol}): no more security or bug fixes")
+    ended = branch_end_of_life(params, branch, ctx.today) if info else None
+    if info is not None and ended is not None:
+        yield Match("gpu", None, info.driver,
+                    f"driver {info.driver} is on branch R{branch}, past its end of life"
+                    f" ({ended}): no more security or bug fixes")

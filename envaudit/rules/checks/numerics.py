@@ -7,20 +7,15 @@ from typing import Any, Optional
 
 from packaging.version import Version
 
-from envaudit.model import Fingerprint, Unavailable
+from envaudit.distributions import TENSORFLOW
+from envaudit.model import Fingerprint
 from envaudit.rules.checks.env import env_of, normalize, tf32_capable
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.tf_onednn import DEFAULT_POLICY, onednn_on
+from envaudit.rules.versions import public_version
 
 UNKNOWN = "unknown"
-_TF_DISTS = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tf-nightly")
 _REDUCED = frozenset({"bf16", "f16", "tf32", "any"})
-
-
-def _public(text: str) -> Optional[Version]:
-    try:
-        return Version(Version(text).public)
-    except ValueError:  # InvalidVersion, or a number too long for int()
-        return None
 
 
 def _framework(fp: Fingerprint, name: str, dists: tuple[str, ...]) -> tuple[Optional[Version],
@@ -32,12 +27,12 @@ def _framework(fp: Fingerprint, name: str, dists: tuple[str, ...]) -> tuple[Opti
     """
     fw = fp.framework(name)
     if fw is not None:
-        return _public(fw.version), bool(fw.cuda)
+        return public_version(fw.version), bool(fw.cuda)
     for dist in dists:
         pkg = fp.package(dist)
         if pkg is not None:
             cpu = dist.endswith("-cpu") or pkg.version.endswith("+cpu")
-            return _public(pkg.version), (False if cpu else None)
+            return public_version(pkg.version), (False if cpu else None)
     return None, None
 
 
@@ -65,26 +60,20 @@ def _torch(fp: Fingerprint, env: Mapping[str, str]) -> dict[str, str]:
 
 
 def _tensorflow(fp: Fingerprint, env: Mapping[str, str]) -> dict[str, str]:
-    version, gpu_build = _framework(fp, "tensorflow", _TF_DISTS)
+    version, gpu_build = _framework(fp, "tensorflow", TENSORFLOW)
     if version is None:
         return {}
     gate = _gpu_tf32(fp, env, gpu_build)
     # enable_tensor_float_32_execution defaults to on from TF 2.4, for matmul and conv.
     value = UNKNOWN if gate == UNKNOWN else (
         "tf32" if gate == "yes" and version >= Version("2.4") else "fp32")
-    return {"tf.matmul": value, "tf.conv": value, "tf.onednn": _tf_onednn(fp, env, version)}
+    return {"tf.matmul": value, "tf.conv": value, "tf.onednn": _tf_onednn(fp)}
 
 
-def _tf_onednn(fp: Fingerprint, env: Mapping[str, str], version: Version) -> str:
-    """TF's oneDNN CPU kernels: on by default from 2.9 on Linux x86, 2.15 on Windows x86."""
-    flag = normalize(env.get("TF_ENABLE_ONEDNN_OPTS"), "bool")
-    if flag in ("0", "1"):
-        return "on" if flag == "1" else "off"
-    if isinstance(fp.platform, Unavailable):
-        return UNKNOWN
-    x86 = fp.platform.machine.lower() in ("x86_64", "amd64")
-    since = {"Linux": Version("2.9"), "Windows": Version("2.15")}.get(fp.platform.system)
-    return "on" if x86 and since is not None and version >= since else "off"
+def _tf_onednn(fp: Fingerprint) -> str:
+    """TF's oneDNN CPU kernels, decided as FW-006 decides them (envaudit.rules.tf_onednn)."""
+    on = onednn_on(fp, DEFAULT_POLICY)
+    return UNKNOWN if on is None else ("on" if on else "off")
 
 
 def _onednn(env: Mapping[str, str]) -> str:

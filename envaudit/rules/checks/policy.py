@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from packaging.specifiers import SpecifierSet
-from packaging.version import Version
 
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.versions import parse_version
 
 
 @check("policy-allowed")
@@ -21,10 +21,11 @@ def policy_allowed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
             continue  # missing packages are the package rules' business
         before = ctx.locked.package(name)
         old = before.version if before else None
+        version = parse_version(pkg.version)
         try:
             # Pre-releases count: a policy range should not silently accept 2.0rc1.
-            inside = Version(pkg.version) in SpecifierSet(spec, prereleases=True)
-        except ValueError:  # InvalidVersion, InvalidSpecifier, an over-long number
+            inside = version is not None and version in SpecifierSet(spec, prereleases=True)
+        except ValueError:  # InvalidSpecifier, an over-long number
             inside = False
         if not inside:
             yield Match(name, old, pkg.version,

@@ -6,8 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from envaudit.model import Fingerprint, Unavailable
-from envaudit.rules.checks.frameworks import installed, names
+from envaudit.rules.checks.frameworks import names
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.versions import installed
 
 # The CPU features that pick OpenCV's SIMD resize paths (and the architecture itself).
 _SIMD = ("sse4_2", "avx", "avx2", "avx512f", "asimd", "neon", "sve", "rvv")

@@ -1,0 +1,1 @@
+"""Facts about model files (ONNX, SavedModel, TorchScript, TensorRT, TFLite), no framework."""

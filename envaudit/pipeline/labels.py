@@ -1,0 +1,31 @@
+"""The label map by hash: a contract records which labels, not the list itself."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from envaudit.pipeline.interface import PipelineError
+
+
+def labels_hash(labels: Sequence[str]) -> str:
+    """"sha256:" + hex digest of the labels, in class-index order, as compact JSON.
+
+    json.dumps(labels, ensure_ascii=False, separators=(",", ":")) encoded as UTF-8
+    (docs/lockfile.md), so other tools can compute the same hash.
+    """
+    text = json.dumps([str(x) for x in labels], ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def from_index_map(names: Mapping[Any, Any], source: str) -> list[str]:
+    """A {0: "person", 1: "bicycle"} map (ints or digit strings as keys) as an ordered list."""
+    try:
+        items = sorted((int(k), str(v)) for k, v in names.items())
+    except (TypeError, ValueError) as e:
+        raise PipelineError(f"{source}: label map keys must be class indices") from e
+    if [i for i, _ in items] != list(range(len(items))):
+        raise PipelineError(f"{source}: label map indices are not 0..{len(items) - 1}")
+    return [name for _, name in items]
