@@ -143,8 +143,11 @@ def check(
     if contracts is not None:
         current = _with_pipelines(current, contracts)
     report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy)
-    return dataclasses.replace(report, notes=(*reader_notes, *report.notes),
-                               pipelines=tuple(sorted(contracts or ())))
+    from envaudit.scrub import one_line  # names and notes from the contract files: one line
+
+    return dataclasses.replace(report, notes=(*(one_line(n, 2000) for n in reader_notes),
+                                              *report.notes),
+                               pipelines=tuple(sorted(one_line(c, 200) for c in contracts or ())))
 
 
 def _with_pipelines(current: LoadedLock | Fingerprint, contracts: Mapping[str, Pipeline]

@@ -11,6 +11,8 @@ Symlinks are followed: the target is what must be a regular file.
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import stat
 from dataclasses import dataclass
@@ -93,6 +95,26 @@ def read_bytes(path: StrPath, kind: str | Limit) -> bytes:
         raise UnsafeFile(path, _os_reason(path, e)) from e
     finally:
         os.close(fd)
+
+
+class NotRegularFile(OSError):
+    """open_regular() refused a FIFO, a device, a socket or a directory; `strerror` says which."""
+
+
+def open_regular(path: StrPath) -> io.BufferedReader:
+    """`path` opened for binary reading if it is a regular file (for the readers that stream
+    or mmap a large file: model files, archives); it is never opened for a blocking read
+    otherwise. Raises OSError (NotRegularFile for the wrong kind of file), like open()."""
+    bad = file_type(os.stat(path).st_mode)
+    if bad is not None:
+        raise NotRegularFile(errno.EINVAL, bad, os.fspath(path))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    bad = file_type(os.fstat(fd).st_mode)  # swapped between stat and open
+    if bad is not None:
+        os.close(fd)
+        raise NotRegularFile(errno.EINVAL, bad, os.fspath(path))
+    os.set_blocking(fd, True)
+    return open(fd, "rb")
 
 
 def _read_fd(fd: int, path: StrPath, limit: Limit) -> bytes:
