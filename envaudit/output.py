@@ -64,7 +64,7 @@ STALE_AFTER_S = 60.0  # a dead writer's temporary file older than this is remove
 
 def write_target(target: str, text: str, *, append: bool = False) -> None:
     """Write `text` to the `-o` target as its kind requires (see the module docstring)."""
-    if _STREAMS.match(os.path.abspath(target)):
+    if _is_stream(target):
         _write_in_place(target, text, append=True)
         return
     real = os.path.realpath(target)
@@ -80,6 +80,21 @@ def write_target(target: str, text: str, *, append: bool = False) -> None:
         _write_in_place(real, text, append=True, create=True)
     else:
         write_atomic(Path(real), text, shown=target)
+
+
+def _is_stream(target: str) -> bool:
+    """True when `target`, or a symlink hop on the way to its file, is a stream path
+    (/dev/stdout, /proc/self/fd/1...): the stream is written, never the file behind it."""
+    path = os.path.abspath(target)
+    for _ in range(40):  # the kernel's own limit on symlink hops
+        if _STREAMS.match(path):
+            return True
+        try:
+            link = os.readlink(path)
+        except OSError:  # not a symlink, or not there
+            return False
+        path = os.path.abspath(os.path.join(os.path.dirname(path), link))
+    return False
 
 
 def _special(target: str, mode: int, text: str, *, append: bool) -> None:

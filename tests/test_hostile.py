@@ -251,20 +251,38 @@ def test_unreadable_dist_info_directory_is_recorded(tmp_path: Path,
 # ---------------------------------------------------------------- 5. special output targets
 
 
+def private_device(path: Path, major: int, minor: int) -> Path:
+    """A character device in tmp_path (never the real /dev/full or /dev/null: a regression
+    that replaced its target would then destroy only this copy); skipped without root."""
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(major, minor))
+    except (OSError, AttributeError) as e:
+        pytest.skip(f"mknod needs root: {e}")
+    return path
+
+
 @pytest.mark.parametrize("command", [["snapshot"], ["diff", "a.lock", "--against", "a.lock"]])
 def test_dev_full_fails_loudly_and_stays_a_device(in_tmp: Path, command: list[str]) -> None:
-    line = one_line_error(runner.invoke(app, [*command, "-o", "/dev/full"]))
-    assert "/dev/full" in line and "wrote" not in line
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    full = private_device(in_tmp / "full", 1, 7)
+    line = one_line_error(runner.invoke(app, [*command, "-o", "full"]))
+    assert "full" in line and "wrote" not in line
+    assert stat.S_ISCHR(os.stat(full).st_mode)
+
+
+def test_dev_null_is_written_and_stays_a_device(in_tmp: Path) -> None:
+    null = private_device(in_tmp / "null", 1, 3)
+    assert runner.invoke(app, ["snapshot", "-o", "null"]).exit_code == 0
+    assert stat.S_ISCHR(os.stat(null).st_mode)
 
 
 def test_dev_stdout_is_written_not_replaced(tmp_path: Path) -> None:
-    assert os.path.islink("/dev/stdout")
-    done = subprocess.run([sys.executable, "-m", "envaudit", "snapshot", "-o", "/dev/stdout"],
+    link = tmp_path / "stdout"  # like /dev/stdout, which is never touched by a test
+    link.symlink_to("/proc/self/fd/1")
+    done = subprocess.run([sys.executable, "-m", "envaudit", "snapshot", "-o", str(link)],
                           capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "[envaudit]" in done.stdout
-    assert os.path.islink("/dev/stdout")
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
 
 
 def test_symlink_target_is_replaced_keeping_link_and_mode(in_tmp: Path) -> None:
@@ -571,3 +589,76 @@ def test_show_lists_unreadable_distributions(in_tmp: Path) -> None:
         base, packages=(*base.packages, bad))))
     out = runner.invoke(app, ["show", "b.lock"]).stdout
     assert "(1 unreadable)" in out and "unreadable: evil 1.0: evil-1.0.dist-info" in out
+
+
+# ---------------------------------------------------------------- 9. readers merged from main
+
+
+def _within(seconds: float, fn: Any) -> Any:
+    """fn()'s result or exception, failing the test if it blocks (a FIFO opened for reading)."""
+    out: list[Any] = []
+
+    def call() -> None:
+        try:
+            out.append(fn())
+        except Exception as e:  # the error is the answer under test
+            out.append(e)
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert out, f"still blocked after {seconds}s"
+    return out[0]
+
+
+@pytest.mark.parametrize("name", ["args.yaml", "envaudit.pipeline.toml", "model.xml",
+                                  "config.pbtxt", "preprocessor_config.json", "best.engine",
+                                  "best.torchscript", "model.onnx"])
+def test_pipeline_readers_refuse_a_fifo(tmp_path: Path, name: str) -> None:
+    from envaudit.pipeline.interface import PipelineError
+    from envaudit.pipeline.readers import read
+
+    got = _within(10, lambda: read(_fifo(tmp_path / name)))
+    assert isinstance(got, PipelineError) and "FIFO" in str(got), got
+
+
+def test_pipeline_contract_is_bounded_toml(tmp_path: Path) -> None:
+    from envaudit.pipeline.interface import PipelineError
+    from envaudit.pipeline.readers import read
+
+    (tmp_path / "envaudit.pipeline.toml").write_text("x = " + "[" * 100 + "]" * 100 + "\n")
+    with pytest.raises(PipelineError, match="nested deeper"):
+        read(tmp_path / "envaudit.pipeline.toml")
+
+
+def test_host_report_fifo_is_skipped_not_waited_for(tmp_path: Path) -> None:
+    from envaudit.fleet.merge import merge
+
+    (tmp_path / "good.json").write_text(json.dumps({"findings": []}))
+    _fifo(tmp_path / "stuck.json")
+    warnings: list[str] = []
+    fleet = _within(10, lambda: merge([tmp_path], warnings.append))
+    assert [h.hostname for h in fleet.hosts] == ["good"]
+    assert any("stuck.json" in w and "FIFO" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("name", ["model.onnx", "model.engine", "model.tflite", "model.pt"])
+def test_artifact_special_files_are_refused_without_hanging(tmp_path: Path, name: str) -> None:
+    from envaudit.artifacts.collect import read_artifact
+
+    got = _within(10, lambda: read_artifact(_fifo(tmp_path / name), record_as=name))
+    assert not isinstance(got, BaseException), got
+    assert got.files == () and "FIFO" in got.problems[0]
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "weights.bin").write_bytes(b"\0" * 10)
+    _fifo(tmp_path / "dir" / "model.onnx")
+    inside = _within(10, lambda: read_artifact(tmp_path / "dir", record_as="dir"))
+    assert [f.path for f in inside.files] == ["weights.bin"]
+    assert any("model.onnx is a FIFO" in p for p in inside.problems), inside.problems
+
+
+def test_artifact_reader_refuses_a_file_swapped_for_a_fifo(tmp_path: Path) -> None:
+    from envaudit import safeio
+
+    got = _within(10, lambda: safeio.open_regular(_fifo(tmp_path / "m.onnx")))
+    assert isinstance(got, safeio.NotRegularFile) and "FIFO" in str(got)

@@ -45,11 +45,22 @@ def read(path: Path) -> PipelineSet:
     suffix = path.suffix.lower()
     if suffix == ".engine":
         data = engine_metadata(path)
-    elif suffix == ".torchscript" or zipfile.is_zipfile(path):
+    elif suffix == ".torchscript" or _is_zip(path):
         data = torchscript_metadata(path)
     else:
         data = yaml_loads(read_text(path), str(path))
     return PipelineSet({DEFAULT_NAME: from_metadata(data, str(path))}, str(path))
+
+
+def _is_zip(path: Path) -> bool:
+    """zipfile.is_zipfile() on a regular file only (it would open a FIFO and wait)."""
+    from envaudit import safeio
+
+    try:
+        with safeio.open_regular(path) as fh:
+            return zipfile.is_zipfile(fh)
+    except OSError:
+        return False  # read_text() then names the problem
 
 
 def from_metadata(data: Mapping[str, Any], source: str) -> Pipeline:
