@@ -366,7 +366,8 @@ def test_escape_sequences_from_a_lock_never_reach_the_terminal(in_tmp: Path) -> 
     (in_tmp / "b.lock").write_text(lockfile.dumps(fp(env={"OMP_NUM_THREADS": evil},
                                                      packages={"numpy": "2.1.0\x1b[31m"})))
     for argv in (["show", "b.lock"], ["diff", "a.lock", "--against", "b.lock"],
-                 ["diff", "a.lock", "--against", "b.lock", "-f", "markdown"]):
+                 *(["diff", "a.lock", "--against", "b.lock", "-f", f, "-v"]
+                   for f in ("text", "markdown", "github", "junit", "sarif", "json"))):
         result = runner.invoke(app, argv)
         assert "\x1b" not in result.output and "\x07" not in result.output, argv
         assert argv[0] == "show" or "\\x1b" in result.output
