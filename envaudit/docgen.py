@@ -26,7 +26,8 @@ see [policy.md](policy.md)) and an impact: `breaks` (loading or running fails), 
 Evidence tags say where a fact comes from: `DOC` vendor documentation or release notes, `SRC`
 the project's source, issue or pull request, `WHL` read from a published wheel, `DEV` seen on a
 real device, `EXP` measured in an experiment, `SEC` secondary or community-reported (the rule's
-text says which part). The whole catalog, every field of every rule (why, fix, references,
+text says which part), `DES` envaudit's own design decision (its references are the standards it
+builds on). The whole catalog, every field of every rule (why, fix, references,
 evidence, impact, the check and its data), is also available as JSON for other tools:
 `envaudit rules --format json`.
 """

@@ -73,7 +73,8 @@ class TextFormat(Format):
             seen.setdefault(g.lead.rule, g.lead)
         lines = ["", "How to fix (`envaudit explain RULE` gives the reason and sources):"]
         for rule, f in seen.items():
-            lines += self._wrap(" ".join(f.fix.split()), f"  {rule:8} ")
+            lines += self._wrap(" ".join(f.fix.split()), f"  {rule:8} ",
+                                " " * 11 if self.width >= 90 else "    ")
             if self.verbosity > 0:
                 lines += self._wrap("why: " + " ".join(f.why.split()), " " * 11, " " * 11)
                 lines += [f"{' ' * 11}see: {u}" for u in f.references]
