@@ -1,8 +1,10 @@
 """Time `envaudit snapshot` against `pip freeze` (and torch's collect_env when present).
 
 Runs the commands interleaved in the same environment, prints each median and the
-ratios. Usage: python benchmarks/bench_snapshot.py [--runs N] [--deep] [--python PY]
-(--python: measure the environment of another interpreter that has envaudit installed).
+ratios. Usage: python benchmarks/bench_snapshot.py [--runs N] [--deep] [--core] [--probe]
+[--python PY] (--python: measure the environment of another interpreter that has envaudit
+installed; --probe: the cost of `snapshot --python`, the interpreter probe in a subprocess,
+against the in-process snapshot of the same interpreter).
 This is a measurement, not a test: nothing here asserts a timing.
 """
 
@@ -21,10 +23,15 @@ CORE = (
     "from pathlib import Path\n"
     "from envaudit import lockfile\n"
     "from envaudit.output import write_atomic\n"
-    "from envaudit.snapshot import default_probes, snapshot\n"
+    "from envaudit.collect import default_probes, snapshot\n"
     "fp = snapshot(probes=default_probes(gpu=False))\n"
     "write_atomic(Path({out!r}), lockfile.dumps(fp))"
 )
+
+
+# The file `snapshot --python` runs under the audited interpreter (stdlib only, -I).
+PROBE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                     "envaudit", "probes", "_interp.py")
 
 
 def _time(cmd: list[str]) -> float:
@@ -40,6 +47,9 @@ def main() -> None:
     parser.add_argument("--python", default=sys.executable, help="interpreter to measure")
     parser.add_argument("--core", action="store_true",
                         help="also time a snapshot with the core probes only (no GPU section)")
+    parser.add_argument("--probe", action="store_true",
+                        help="also time `snapshot --python` of the same interpreter (the"
+                             " interpreter probe run with -I) and the probe alone")
     args = parser.parse_args()
     py = args.python
     out = os.path.join(tempfile.mkdtemp(), "bench.lock")
@@ -49,6 +59,9 @@ def main() -> None:
     }
     if args.core:
         commands["core probes only"] = [py, "-c", CORE.format(out=out)]
+    if args.probe:
+        commands["snapshot --python (same)"] = commands["envaudit snapshot"] + ["--python", py]
+        commands["interpreter probe alone"] = [py, "-I", PROBE, out + ".json"]
     if args.deep:
         commands["envaudit snapshot --deep"] = commands["envaudit snapshot"] + ["--deep"]
     has_torch = subprocess.run([py, "-c", "import importlib.util as u, sys;"

@@ -26,6 +26,13 @@ app = typer.Typer(
 )
 
 
+# --python of snapshot, diff and fix (docs/environments.md); one definition for all three.
+_PYTHON = typer.Option(
+    None, "--python", envvar="ENVAUDIT_PYTHON", help="Audit this interpreter (a path, a"
+    " command, or an environment directory) instead of the active venv or envaudit's own.",
+)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"envaudit {__version__}")
@@ -77,11 +84,13 @@ def snapshot(
         (), "--artifact", help="A model file or directory to record: size, sha256 and the"
         " format's own facts (repeatable).",
     ),
+    python: Optional[str] = _PYTHON,
 ) -> None:
     """Write a lockfile of everything on this host that affects inference."""
     _exit(commands.run(lambda: commands.snapshot(
         output=output, deep=deep, timeout=timeout, raw_ids=raw_ids, probe=probe,
-        pipeline=pipeline, pipeline_format=pipeline_format, artifact=tuple(artifact))))
+        pipeline=pipeline, pipeline_format=pipeline_format, artifact=tuple(artifact),
+        python=python)))
 
 
 # Fleet options of `diff` (docs/fleet.md): host identity in the report, Prometheus textfiles.
@@ -143,6 +152,7 @@ def diff(
     hostname: Optional[str] = typer.Option(None, "--hostname", help=_HOSTNAME_HELP),
     raw_ids: bool = typer.Option(False, "--raw-ids", help=_RAW_IDS_HELP),
     textfile_dir: Optional[Path] = typer.Option(None, "--textfile-dir", help=_TEXTFILE_HELP),
+    python: Optional[str] = _PYTHON,
 ) -> None:
     """Compare this host (or --against a lock) with LOCK and report what affects inference."""
     _exit(commands.run(lambda: commands.diff(
@@ -150,7 +160,7 @@ def diff(
         timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
         color=color, probe=probe, pipeline=pipeline or (), pipeline_format=pipeline_format,
         artifact=tuple(artifact), model=model, hostname=hostname, raw_ids=raw_ids,
-        textfile_dir=textfile_dir, append=append)))
+        textfile_dir=textfile_dir, python=python, append=append)))
 
 
 @app.command()
@@ -218,3 +228,49 @@ def rules(
 def explain(rule_id: str = typer.Argument(..., help="A rule id, e.g. ENV-001.")) -> None:
     """Print everything about one rule: why it matters, how to fix it, references."""
     _exit(commands.run(lambda: commands.explain(rule_id=rule_id)))
+
+
+class ExportChoice(str, enum.Enum):
+    REQUIREMENTS = "requirements"
+    PYLOCK = "pylock"
+
+
+@app.command()
+def export(
+    lock: Path = typer.Argument(Path(DEFAULT_LOCK), help="The lock to export."),
+    fmt: ExportChoice = typer.Option(
+        ExportChoice.REQUIREMENTS, "--format", "-f", help="requirements (pip) or pylock (PEP 751)."
+    ),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", help="Write to this file instead of stdout."
+    ),
+    wheels: Optional[Path] = typer.Option(
+        None, "--wheels", help="pylock: take archive names and hashes from this directory."
+    ),
+) -> None:
+    """Write the lock's Python packages as exact pins: requirements.txt or pylock.toml."""
+    _exit(commands.run(lambda: commands.export(
+        lock=lock, fmt=fmt.value, output=output, wheels=wheels)))
+
+
+@app.command()
+def fix(
+    lock: Path = typer.Argument(Path(DEFAULT_LOCK), help="The reference lock (the training side)."),
+    python: Optional[str] = _PYTHON,
+    apply: bool = typer.Option(
+        False, "--apply", help="Carry out the package plan (default: print it, change nothing)."
+    ),
+    index_url: Optional[str] = typer.Option(None, "--index-url", help="pip --index-url."),
+    extra_index_url: list[str] = typer.Option(
+        [], "--extra-index-url", help="pip --extra-index-url (repeatable)."
+    ),
+    find_links: list[str] = typer.Option(
+        [], "--find-links", help="pip --find-links (repeatable)."
+    ),
+    no_index: bool = typer.Option(False, "--no-index", help="pip --no-index."),
+) -> None:
+    """Plan (pip-tools sync) how to bring the Python packages back to LOCK; --apply runs it."""
+    _exit(commands.run(lambda: commands.fix(
+        lock=lock, python=python, apply=apply, index_url=index_url,
+        extra_index_urls=tuple(extra_index_url), find_links=tuple(find_links),
+        no_index=no_index)))

@@ -44,12 +44,11 @@ def run(body: Callable[[], int]) -> int:
 
 def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
              probe: bool = False, pipeline: Optional[Sequence[str]] = None,
-             pipeline_format: str = "auto", artifact: Sequence[str] = ()) -> int:
-    """Take a snapshot of this host (and the --pipeline contracts, the --probe outputs, the
-    model files `artifact`) and write the lock."""
+             pipeline_format: str = "auto", artifact: Sequence[str] = (),
+             python: Optional[str] = None) -> int:
+    """Take a snapshot of this host and of --python or an active venv (else this interpreter),
+    with the --pipeline contracts, the --probe outputs, the model files `artifact`; write it."""
     from envaudit import lockfile
-    from envaudit.snapshot import default_probes
-    from envaudit.snapshot import snapshot as take
 
     contracts = None
     if pipeline:  # read first: a bad file fails before the probes run
@@ -60,13 +59,8 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         for note in notes:
             err(f"envaudit: note: {note}")
     progress = (lambda line: err(f"envaudit: {line}")) if deep else None
-    probes = default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids)
-    if probe:  # only then: the behaviour package (and rich) stay unimported otherwise
-        from envaudit.behaviour.api import probed_snapshot
-
-        fp = probed_snapshot(probes, progress=progress)
-    else:
-        fp = take(probes=probes, progress=progress)
+    fp = _take(python, deep=deep, timeout=timeout, raw_ids=raw_ids, progress=progress,
+               probe=probe)
     if contracts is not None:
         from envaudit.pipeline.attach import with_pipelines
 
@@ -92,6 +86,25 @@ def unreadable(fp: Fingerprint) -> list[str]:
     packages = fp.packages if isinstance(fp.packages, tuple) else ()
     return [f"could not read distribution {p.name} {p.version}: {p.problem}"
             for p in packages if p.problem]
+
+
+def _take(python: Optional[str], *, deep: bool, timeout: float, raw_ids: bool,
+          progress: Optional[Callable[[str], None]], probe: bool) -> Fingerprint:
+    """The snapshot of `envaudit snapshot`; the plain one imports neither the API nor the
+    behaviour package (and rich): start-up time is a feature of a pre-deploy hook."""
+    say = lambda line: err(f"envaudit: {line}")  # noqa: E731
+    if probe:
+        from envaudit.api import live
+
+        return live(python, deep=deep, timeout=timeout, raw_ids=raw_ids, progress=progress,
+                    say=say, probe=True)[0]
+    from envaudit.collect import default_probes
+    from envaudit.collect import snapshot as take
+    from envaudit.probes.interpreter import audited
+
+    target = audited(python, timeout=max(timeout, 10.0), say=say)
+    return take(target.host, probes=default_probes(deep=deep, timeout=timeout, raw_ids=raw_ids),
+                progress=progress)
 
 
 def _with_artifacts(fp: Fingerprint, paths: Sequence[str]) -> Fingerprint:
@@ -125,7 +138,7 @@ def diff(
     verbosity: int = 0, color: ColorChoice = ColorChoice.AUTO, probe: Optional[bool] = None,
     pipeline: Sequence[str] = (), pipeline_format: str = "auto", artifact: Sequence[str] = (),
     model: Optional[str] = None, hostname: Optional[str] = None, raw_ids: bool = False,
-    textfile_dir: Optional[Path] = None,
+    textfile_dir: Optional[Path] = None, python: Optional[str] = None,
     append: bool = False,
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report.
@@ -139,14 +152,15 @@ def diff(
 
     if append and output in (None, "-"):
         err("envaudit: note: --append applies only with -o FILE; the report goes to stdout")
-    _live_only(against, deep, timeout, artifact, probe)
+    _live_only(against, deep, timeout, artifact, probe, python)
     _check_fleet_options(fmt, output, textfile_dir,
                          {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids})
     policy = load_policy(config)
     report = check(lock, against=against, deep=deep, timeout=timeout, policy=policy,
                    probe=probe, pipelines=pipeline, pipeline_format=pipeline_format,
                    artifacts=artifact,
-                   artifact_progress=lambda line: err(f"envaudit: {line}"))
+                   artifact_progress=lambda line: err(f"envaudit: {line}"),
+                   python=python, say=lambda line: err(f"envaudit: {line}"))
     if policy.source:  # with no policy file the catalog's defaults apply: nothing to name
         err(f"envaudit: policy: {policy.describe()}")
     for note in expired_ignores(policy):
@@ -161,12 +175,14 @@ def diff(
 
 
 def _live_only(against: Optional[Path], deep: bool, timeout: Optional[float],
-               artifact: Sequence[str], probe: Optional[bool] = None) -> None:
+               artifact: Sequence[str], probe: Optional[bool] = None,
+               python: Optional[str] = None) -> None:
     """Options that read the live host are usage errors with --against."""
     if against is None:
         return
-    if deep or timeout is not None or probe:
-        option = "--deep" if deep else "--timeout" if timeout is not None else "--probe"
+    if deep or timeout is not None or probe or python:
+        option = ("--deep" if deep else "--timeout" if timeout is not None
+                  else "--probe" if probe else "--python")
         raise UsageError(f"{option} probes the live host and does not apply with --against")
     if artifact:
         raise UsageError("--artifact reads this host's files and does not apply with --against"
@@ -189,11 +205,9 @@ def _check_fleet_options(
 def _render(
     report: Report, fmt: FormatChoice, fail_on: FailOn, color: bool, verbosity: int
 ) -> str:
-    import shutil
-
     from envaudit.formats import get_format
 
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = terminal_width()
     return get_format(fmt, color=color, width=width, verbosity=verbosity).render(report, fail_on)
 
 
@@ -207,6 +221,21 @@ def report(
     fleet = merge(paths, lambda line: err(f"envaudit: warning: {line}"))
     write_output(get_fleet_format(fmt).render(fleet, fail_on), output)
     return int(fleet.exit_code(fail_on))
+
+
+def terminal_width(fallback: int = 100) -> int:
+    """shutil.get_terminal_size's columns ($COLUMNS, then the terminal on stdout), without
+    importing shutil (and with it bz2 and lzma) on the way to a report."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or fallback
 
 
 def show(*, lock: Path) -> int:
@@ -270,3 +299,63 @@ def explain(*, rule_id: str) -> int:
     write_output(docgen.explain(docgen.find_rule(rule_id)), None)
     return int(ExitCode.OK)
 
+
+def export(*, lock: Path, fmt: str, output: Optional[str], wheels: Optional[Path]) -> int:
+    """Write the lock's Python side as a requirements file or a PEP 751 pylock.toml."""
+    from envaudit import lockfile
+    from envaudit.remediation.interface import ExportFormat
+
+    loaded = lockfile.load(lock)
+    if ExportFormat(fmt) is ExportFormat.REQUIREMENTS:
+        if wheels is not None:
+            raise UsageError("--wheels applies to --format pylock only")
+        from envaudit.remediation.requirements import render_requirements
+
+        write_output(render_requirements(loaded.fingerprint, str(lock)), output)
+        return int(ExitCode.OK)
+    return _export_pylock(loaded.fingerprint, lock, output, wheels)
+
+
+def _export_pylock(fp: object, lock: Path, output: Optional[str], wheels: Optional[Path]) -> int:
+    from envaudit import lockfile
+    from envaudit.model import Fingerprint
+    from envaudit.remediation.pylock import pylock_dict, render_pylock
+
+    assert isinstance(fp, Fingerprint)
+    if wheels is not None and not wheels.is_dir():
+        raise UsageError(f"--wheels {wheels}: not a directory")
+    base = Path(output).parent if output not in (None, "-") else None
+    doc = pylock_dict(fp, lockfile.dumps(fp), wheels=wheels, base=base)
+    write_output(render_pylock(doc), output)
+    unresolved = doc["tool"]["envaudit"]["unresolved"]
+    if unresolved:
+        err(f"envaudit: warning: {len(unresolved)} package(s) have no known archive (an installed"
+            " environment knows no hashes or URLs) and are listed under"
+            " [tool.envaudit].unresolved; pass --wheels DIR (from `pip download -r"
+            " requirements.txt -d DIR --no-deps`) to include them")
+    return int(ExitCode.OK)
+
+
+def fix(*, lock: Path, python: Optional[str], apply: bool, index_url: Optional[str],
+        extra_index_urls: tuple[str, ...], find_links: tuple[str, ...], no_index: bool) -> int:
+    """Print pip-tools' plan to bring the Python side back to `lock`; with `apply`, run it."""
+    from envaudit.config import load_policy
+    from envaudit.remediation.fix import apply as carry_out
+    from envaudit.remediation.fix import plan_fix, render_plan
+
+    run_ = plan_fix(str(lock), python=python, policy=load_policy(None),
+                    say=lambda line: err(f"envaudit: {line}"))
+    write_output(render_plan(run_.plan, str(lock)), None)
+    if apply and run_.plan.changes:
+        flags = (["--no-index"] if no_index else []) + (
+            ["--index-url", index_url] if index_url else [])
+        for url in (*run_.indexes, *extra_index_urls):
+            flags += ["--extra-index-url", url]
+        for link in find_links:
+            flags += ["--find-links", link]
+        carry_out(run_.install, run_.plan.uninstall, run_.plan.python, flags)
+        err("envaudit: applied the package plan; `envaudit diff` checks the result")
+    elif run_.plan.changes:
+        err("envaudit: nothing was changed; run again with --apply to carry out the package plan")
+    pending = run_.plan.changes and not apply
+    return int(ExitCode.DRIFT if pending or run_.plan.manual else ExitCode.OK)

@@ -91,12 +91,11 @@ def compare(locked: Fingerprint, current: Fingerprint) -> list[Change]:
         sides = (_side(a_missing, key), _side(b_missing, key))
         changes.append(Change(key, ChangeKind.UNKNOWN, *sides))
     unknown = set(a_missing) | set(b_missing)
-    for path in sorted(set(a) | set(b)):
-        if path.split(".", 1)[0] in unknown:
+    differ = [p for p in a.keys() | b.keys() if a.get(p) != b.get(p)]
+    for path in sorted(differ):
+        if unknown and path.split(".", 1)[0] in unknown:
             continue
         old, new = a.get(path), b.get(path)
-        if old == new:
-            continue
         kind = (
             ChangeKind.ADDED if old is None else ChangeKind.REMOVED if new is None
             else ChangeKind.CHANGED

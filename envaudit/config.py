@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -11,11 +10,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-
 from envaudit.errors import ConfigError
 from envaudit.findings import Ignore, Policy, Severity
+from envaudit.probes.distributions import canonical_name
 
 KEYS = ("ignore", "severity", "critical", "allowed")
 # Tables of [tool.envaudit] that other parts read: [tool.envaudit.pipeline] is the
@@ -29,6 +26,8 @@ STANDALONE = "envaudit.toml"
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """" (did you mean 'x'?)" for the closest choice, or "" when none is close."""
+    import difflib  # only for a mistyped name
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -236,13 +235,15 @@ def _critical(raw: Any, problems: _Problems, where: str) -> frozenset[str]:
     if not isinstance(raw, list) or not all(isinstance(n, str) and n.strip() for n in raw):
         problems.add(where, "must be an array of package names")
         return frozenset()
-    return frozenset(canonicalize_name(n) for n in raw)
+    return frozenset(canonical_name(n) for n in raw)
 
 
 def _allowed(raw: Any, problems: _Problems, where: str) -> dict[str, str]:
     if not isinstance(raw, Mapping):
         problems.add(where, "must be a table of package = \"PEP 440 specifier\"")
         return {}
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # only with `allowed`
+
     out: dict[str, str] = {}
     for name, spec in raw.items():
         if not isinstance(spec, str) or not spec.strip() or len(spec) > MAX_SPECIFIER:
@@ -255,7 +256,7 @@ def _allowed(raw: Any, problems: _Problems, where: str) -> dict[str, str]:
         except (InvalidSpecifier, TypeError, ValueError):
             problems.add(f"{where}.{name}", f"{_short(spec)} is not a PEP 440 version specifier")
             continue
-        out[canonicalize_name(name)] = spec
+        out[canonical_name(name)] = spec
     return out
 
 

@@ -5,7 +5,6 @@ The sections themselves, and how each is written and read, belong to envaudit.mo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from envaudit.codec import Problems, kind_of
+from envaudit.digest import sha256
 from envaudit.errors import LockfileError
 from envaudit.model import SECTIONS, Fingerprint, Meta, Section, Unavailable, unavailable
 
@@ -72,7 +72,7 @@ def content_hash(doc: Mapping[str, Any]) -> str:
     canonical = json.dumps(
         stripped, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return "sha256:" + sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def dumps(fp: Fingerprint) -> str:
@@ -91,8 +91,11 @@ def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems
 _SCHEMA_RE = re.compile(r"(\d{1,4})\.(\d{1,4})")  # fullmatch: "1.0\n" is not a schema
 
 
-def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
-    """Validate a parsed lock document; raise LockfileError naming every bad key path."""
+def from_dict(doc: dict[str, Any], source: str = "lockfile", *,
+              digest: str | None = None) -> LoadedLock:
+    """Validate a parsed lock document; raise LockfileError naming every bad key path.
+
+    `digest` is content_hash(doc) when the caller has already computed it."""
     problems = Problems()
     header, schema, notes = _schema(doc, source)
     meta = Meta(
@@ -110,7 +113,7 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile") -> LoadedLock:
         more = len(problems.items) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
         raise LockfileError(f"{source}: invalid lockfile: {problems.items[0]}{tail}")
-    if meta.content_hash != content_hash(doc):
+    if meta.content_hash != (digest or content_hash(doc)):
         what = "has no content-hash" if not meta.content_hash else "content-hash does not match"
         notes.append(LockNote("content-hash", f"{source} {what}: it was edited by hand or by"
                               " another tool after envaudit wrote it"))
@@ -182,9 +185,17 @@ def _header_str(header: Mapping[str, Any], key: str, problems: Problems) -> str:
 
 
 def loads(text: str, source: str = "lockfile") -> LoadedLock:
-    """Parse (within safetoml's bounds) and validate a lock document."""
-    from envaudit import safetoml  # only readers need the parser
+    """Parse (within safetoml's bounds) and validate a lock's text: the fast reader when the
+    lock's content-hash confirms it read envaudit's own layout and its values are within the
+    same bounds (envaudit.lockread), else the bounded TOML parser."""
+    from envaudit import lockread, safetoml  # only readers need the parser
 
+    fast = lockread.read(text)  # None for anything outside its layout or the bounds
+    if fast is not None:
+        digest = content_hash(fast)
+        header = fast.get("envaudit")
+        if isinstance(header, dict) and header.get("content-hash") == digest:
+            return from_dict(fast, source, digest=digest)
     try:
         doc = safetoml.loads(text)
     except safetoml.TomlInputError as e:

@@ -24,9 +24,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def _dispatch(args: list[str]) -> int:
     from envaudit import fastpath
 
-    fast = fastpath.parse(args)
+    fast = fastpath.parse_command(args)
     if fast is not None:
-        return commands.snapshot(**fast)
+        name, kwargs = fast
+        return commands.diff(**kwargs) if name == "diff" else commands.snapshot(**kwargs)
     from envaudit.cli import app
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Optional
@@ -210,12 +211,17 @@ class Fingerprint:
 
     def package(self, name: str) -> Package | None:
         """The active distribution named `name` (canonical), or None."""
+        return self._packages_by_name.get(name)
+
+    @functools.cached_property
+    def _packages_by_name(self) -> Mapping[str, Package]:
+        """The packages indexed by name, built on the first lookup (the first of a name wins)."""
         if isinstance(self.packages, Unavailable):
-            return None
+            return {}
+        index: dict[str, Package] = {}
         for pkg in self.packages:
-            if pkg.name == name:
-                return pkg
-        return None
+            index.setdefault(pkg.name, pkg)
+        return index
 
     def framework(self, name: str) -> Framework | None:
         if isinstance(self.frameworks, Unavailable):
@@ -268,8 +274,8 @@ class Section:
             if not isinstance(raw, list):
                 problems.add(self.key, f"expected an array of tables, got {codec.kind_of(raw)}")
                 return ()
-            return tuple(codec.decode(v, self.element, f"{self.key}[{i}]", problems)
-                         for i, v in enumerate(raw))
+            item = codec.decoder(self.element)
+            return tuple([item(v, f"{self.key}[{i}]", problems) for i, v in enumerate(raw)])
         if not isinstance(raw, dict):
             problems.add(self.key, f"expected a table, got {codec.kind_of(raw)}")
             return {}

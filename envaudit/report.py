@@ -28,6 +28,8 @@ class Report:
     host: Optional[HostIdentity] = None
     # The names of the deployment's pipelines checked (diff --pipeline), sorted.
     pipelines: tuple[str, ...] = ()
+    # The threshold of `ok` and `failing()` (envaudit.audit's fail_on; the CLI's --fail-on).
+    fail_on: FailOn = FailOn.ERROR
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
@@ -41,6 +43,20 @@ class Report:
         threshold = Severity(fail_on.value).rank
         drift = any(f.severity.rank >= threshold for f in self.findings)
         return ExitCode.DRIFT if drift else ExitCode.OK
+
+
+    def failing(self, fail_on: FailOn | None = None) -> tuple[Finding, ...]:
+        """The findings at or above `fail_on` (default: the report's own threshold)."""
+        chosen = self.fail_on if fail_on is None else fail_on
+        if chosen is FailOn.NEVER:
+            return ()
+        threshold = Severity(chosen.value).rank
+        return tuple(f for f in self.findings if f.severity.rank >= threshold)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is at or above the report's threshold (exit code 0)."""
+        return self.exit_code(self.fail_on) is ExitCode.OK
 
 
 def make_report(

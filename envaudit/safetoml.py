@@ -37,10 +37,16 @@ def loads(text: str) -> dict[str, Any]:
     except (ValueError, OverflowError, MemoryError):  # e.g. a 5,000-digit integer
         raise TomlInputError(f"number out of range{_long_number_line(text)}: more digits"
                              " than a 64-bit integer") from None
-    problem = next(_problems(doc, "", 0), None)
+    check(doc)
+    return doc
+
+
+def check(value: Any, path: str = "") -> None:
+    """Raise TomlInputError for the first bound that an already parsed `value` breaks
+    (for documents read without loads(), such as envaudit.lockread's fast path)."""
+    problem = next(_problems(value, path, 1 if path else 0), None)
     if problem is not None:
         raise TomlInputError(problem)
-    return doc
 
 
 def _problems(value: Any, path: str, depth: int) -> Iterator[str]:

@@ -141,6 +141,8 @@ class Scenario:
     notes: tuple[LockNote, ...] = ()
     # The audit day, for date rules (driver end of life); None: today.
     today: Optional[datetime.date] = None
+    # envaudit's own dependencies set aside from the deployment side (envaudit.footprint).
+    footprint: frozenset[str] = frozenset()
     # An envaudit.policy.Policy to evaluate with (None: the catalog defaults).
     policy: Any = None
 
@@ -149,6 +151,8 @@ def check_scenario(s: Scenario) -> None:
     extra: dict[str, Any] = {} if s.policy is None else {"policy": s.policy}
     if s.today is not None:
         extra["today"] = s.today
+    if s.footprint:
+        extra["footprint"] = s.footprint
     got = dict(flat(run(s.locked, s.current, s.notes, **extra)))
     for rule, severity in s.fires.items():
         assert rule in got, f"{s.id}: {rule} did not fire; got {sorted(got)}"

@@ -151,7 +151,7 @@ def test_diff_runs_the_locks_probes_live(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     from envaudit.api import check
     from envaudit.behaviour.api import probed_snapshot
-    from envaudit.snapshot import default_probes
+    from envaudit.collect import default_probes
 
     lock = tmp_path / "pillow.lock"
     lock.write_text(lockfile.dumps(probed_snapshot(default_probes(), libraries=["pillow"])))

@@ -43,9 +43,38 @@ def expected_code(args: str) -> tuple[str, set[int]]:
     return args.strip(), ({int(m.group(1))} if m else {0, 1})
 
 
+# The small real environments of docs/environments.md: trained.lock is a training venv with
+# onnx 1.16.0 and mytool; serving-venv has onnx 1.17.0, mytool and scratch; wheels/ has all.
+TRAINING = {"onnx": "1.16.0", "mytool": "1.0.0"}
+SERVING = {"onnx": "1.17.0", "mytool": "1.0.0", "scratch": "0.1"}
+
+
+@pytest.fixture(scope="module")
+def small_envs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    from envaudit.main import main
+    from tests.venvs import build_wheel, make_venv
+
+    root = tmp_path_factory.mktemp("docs-envs")
+    (root / "wheels").mkdir()
+    for name, version in {**TRAINING, **SERVING}.items():
+        build_wheel(root / "wheels", name, version)
+    build_wheel(root / "wheels", "onnx", "1.16.0")
+    python = make_venv(root, "training-venv", TRAINING, root / "wheels")
+    assert main(["snapshot", "--python", str(python), "-o", str(root / "trained.lock")]) == 0
+    return root, (root / "trained.lock").read_text()
+
+
 @pytest.fixture
-def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            small_envs: tuple[Path, str]) -> Path:
+    from tests.venvs import make_venv
+
     monkeypatch.chdir(tmp_path)
+    for var in ("VIRTUAL_ENV", "CONDA_PREFIX", "ENVAUDIT_PYTHON"):
+        monkeypatch.delenv(var, raising=False)
+    (tmp_path / "wheels").symlink_to(small_envs[0] / "wheels")
+    (tmp_path / "trained.lock").write_text(small_envs[1])
+    make_venv(tmp_path, "serving-venv", SERVING, tmp_path / "wheels")
     training = lockfile.dumps(fp(packages={"numpy": "1.26.4", "torch": "2.4.0+cu124"}))
     serving = lockfile.dumps(fp(packages={"numpy": "2.1.0", "torch": "2.4.0+cu124"}))
     (tmp_path / "training.lock").write_text(training)

@@ -12,9 +12,9 @@ from typing import Any, Callable
 
 import pytest
 
+from envaudit.collect import default_probes, snapshot
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.probes.interface import Host
-from envaudit.snapshot import default_probes, snapshot
 
 TORCH = "site/torch-2.4.0.dist-info"
 FILES = {

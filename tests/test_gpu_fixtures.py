@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from envaudit import lockfile
+from envaudit.collect import snapshot
 from envaudit.model import Fingerprint, NoDriver, Unavailable
 from envaudit.rules.engine import evaluate
-from envaudit.snapshot import snapshot
 from tests.hosts import CPU, CREATED, FIXTURES, H200, build_host
 
 

@@ -10,11 +10,11 @@ import pynvml
 import pytest
 
 from envaudit import lockfile
+from envaudit.collect import snapshot
 from envaudit.model import NoDriver, Unavailable
 from envaudit.probes import gpu_stack
 from envaudit.probes.gpu_nvml import _FACTS, hash_id, query
 from envaudit.probes.interface import Host
-from envaudit.snapshot import snapshot
 from tests.hosts import CPU, H200, FakeNvml, MissingNvml, build_host, nvml_data
 
 ERRORS = [pynvml.NVMLError_LibraryNotFound, pynvml.NVMLError_DriverNotLoaded,

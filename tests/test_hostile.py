@@ -19,6 +19,7 @@ import pytest
 from envaudit import lockfile
 from envaudit.api import diff
 from envaudit.cli import app
+from envaudit.collect import default_probes, snapshot
 from envaudit.formats.text import TextFormat
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.probes.distributions import iter_distributions
@@ -26,7 +27,6 @@ from envaudit.probes.env import capture
 from envaudit.probes.interface import Host
 from envaudit.probes.packages import collect_packages
 from envaudit.report import FailOn
-from envaudit.snapshot import default_probes, snapshot
 from tests.factories import cli_runner, fp
 
 runner = cli_runner()
@@ -663,3 +663,90 @@ def test_artifact_reader_refuses_a_file_swapped_for_a_fifo(tmp_path: Path) -> No
 
     got = _within(10, lambda: safeio.open_regular(_fifo(tmp_path / "m.onnx")))
     assert isinstance(got, safeio.NotRegularFile) and "FIFO" in str(got)
+
+
+# ---------------------------------------------------------------- 10. the speed work (i7)
+
+
+@pytest.mark.parametrize(("package", "version", "where"), [
+    ("numpy", "1." + "0" * 300, "version longer than 256"),
+    ("x" * 70_000, "1.0", "string longer than 65536"),
+])
+def test_fast_lock_reader_keeps_the_bounds(package: str, version: str, where: str) -> None:
+    from envaudit import lockread
+
+    packages = {f"p{i}": "1.0" for i in range(5)}
+    text = lockfile.dumps(fp(packages={**packages, package: version}))  # sealed: hash holds
+    assert "[[packages]]" in text and lockread.read(text) is None
+    with pytest.raises(lockfile.LockfileError, match=where):
+        lockfile.loads(text)
+
+
+def test_fast_lock_reader_never_recurses_without_bound() -> None:
+    from envaudit import lockread
+
+    text = lockfile.dumps(fp(packages={f"p{i}": "1.0" for i in range(5)}))
+    deep = "deep = " + "[" * 5000 + "]" * 5000 + "\n"
+    assert lockread.read(deep + text) is None  # no RecursionError
+    with pytest.raises(lockfile.LockfileError, match="nested deeper"):
+        lockfile.loads(deep + text)
+
+
+def _catalog_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from envaudit.rules import catalog
+
+    monkeypatch.setenv("ENVAUDIT_CACHE_DIR", str(tmp_path))
+    catalog.load_catalog.cache_clear()
+    catalog.data_files()
+    (cache,) = tmp_path.glob("catalog-*.json")
+    cache.unlink()
+    return cache
+
+
+@pytest.mark.parametrize("hostile", ["fifo", "directory", "zero", "broken", "foreign", "huge"])
+def test_hostile_catalog_cache_falls_back_to_the_shipped_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hostile: str) -> None:
+    from envaudit.rules import catalog
+
+    cache = _catalog_cache(tmp_path, monkeypatch)
+    monkeypatch.setenv("ENVAUDIT_CACHE_DIR", "")
+    shipped = catalog.load_catalog()
+    catalog.load_catalog.cache_clear()
+    monkeypatch.setenv("ENVAUDIT_CACHE_DIR", str(tmp_path))
+    names = sorted(p.name for p in catalog.DATA.glob("*.toml"))
+    if hostile == "fifo":
+        _fifo(cache)
+    elif hostile == "directory":
+        cache.mkdir()
+    elif hostile == "zero":
+        cache.symlink_to("/dev/zero")
+    elif hostile == "broken":
+        cache.write_text('{"core.toml": {"rule": [')
+    elif hostile == "foreign":  # valid JSON of the right names, but not the catalog
+        cache.write_text(json.dumps({n: {"rule": [{"id": 1}], "critical": 2} for n in names}))
+    else:
+        cache.write_text(" " * (catalog.CACHE_LIMIT + 1))
+    try:
+        got = _within(10, catalog.load_catalog)
+        assert got == shipped, got
+    finally:
+        catalog.load_catalog.cache_clear()
+
+
+def test_diff_fast_path_errors_go_through_the_one_funnel(
+        in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from envaudit import fastpath
+    from envaudit.main import main
+
+    argv = ["diff", "a.lock", "--against", "a.lock"]
+    assert fastpath.parse_command(argv) is not None  # this line takes the fast path
+    assert fastpath.parse_command([*argv, "-o", "out.md", "--append"]) is not None
+    _fifo(in_tmp / "f.lock")
+    assert main(["diff", "f.lock"]) == 3
+    assert main(["diff", "missing.lock"]) == 3
+    monkeypatch.setattr("envaudit.api.diff", lambda *a, **k: 1 / 0)
+    assert main(argv) == 4
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and "FIFO" in err[0] and "internal error: ZeroDivisionError" in err[2]
+    assert "Traceback" not in "".join(err)

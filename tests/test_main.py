@@ -52,3 +52,11 @@ def test_ctrl_c_is_130(argv: list[str], monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(commands, "show", interrupted)
     assert main(argv) == 130
     assert capsys.readouterr().err == "envaudit: interrupted\n"
+
+
+@pytest.mark.parametrize("columns", ["", "80", "0", "wide"])
+def test_terminal_width_is_shutils(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.setenv("COLUMNS", columns)
+    assert commands.terminal_width() == shutil.get_terminal_size((100, 24)).columns

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from envaudit.collect import run_probe, snapshot
 from envaudit.model import Unavailable
 from envaudit.probes.cpu import CpuProbe, parse_cpuinfo, relevant_flags
 from envaudit.probes.distributions import canonical_name
@@ -16,7 +17,6 @@ from envaudit.probes.interface import Host, Probe
 from envaudit.probes.packages import collect_packages
 from envaudit.probes.platform import PlatformProbe, parse_os_release
 from envaudit.probes.python import PythonProbe
-from envaudit.snapshot import run_probe, snapshot
 
 
 def make_dist(site: Path, name: str, version: str, *, installer: str = "pip",

@@ -13,8 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec",
-     "envaudit.distributions", "envaudit.facts", "envaudit.safeio", "envaudit.safetoml",
-     "envaudit.scrub"),
+     "envaudit.distributions", "envaudit.facts", "envaudit.digest", "envaudit.safeio",
+     "envaudit.safetoml", "envaudit.scrub"),
     # The pipeline contract's schema, the artifacts' and behaviour's types, with each one's
     # lock section codec, sit beside the model, which owns [pipelines], [[artifacts]] and
     # [behaviour] as optional sections (model.PipelinesSection, ArtifactsSection,
@@ -22,12 +22,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit.model", "envaudit.findings", "envaudit.output", "envaudit.pipeline.interface",
      "envaudit.pipeline.schema", "envaudit.pipeline.lock", "envaudit.artifacts.interface",
      "envaudit.artifacts.lock", "envaudit.behaviour.interface", "envaudit.behaviour.section"),
-    ("envaudit.lockfile", "envaudit.compare", "envaudit.probes", "envaudit.artifacts",
-     "envaudit.fleet.identity"),
-    ("envaudit.snapshot", "envaudit.pipeline", "envaudit.behaviour"),
+    ("envaudit.lockfile", "envaudit.lockread", "envaudit.compare", "envaudit.probes",
+     "envaudit.artifacts", "envaudit.fleet.identity", "envaudit.footprint"),
+    ("envaudit.collect", "envaudit.pipeline", "envaudit.behaviour"),
     ("envaudit.rules",),
     ("envaudit.report", "envaudit.config", "envaudit.docgen", "envaudit.show",
-     "envaudit.formats", "envaudit.api", "envaudit.fleet"),
+     "envaudit.formats", "envaudit.api", "envaudit.fleet", "envaudit.remediation"),
     ("envaudit.commands", "envaudit.fastpath"),
     ("envaudit.cli",),
     ("envaudit.main", "envaudit.__main__"),
@@ -49,10 +49,11 @@ MODULES = _modules()
 def _imports(path: Path) -> set[str]:
     """Every envaudit module `path` imports, lazily or not (TYPE_CHECKING blocks excepted)."""
     found: set[str] = set()
-    typing_only = {id(n) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    tree = ast.parse(path.read_text(encoding="utf-8"))  # one tree: ids below are of its nodes
+    typing_only = {id(n) for node in ast.walk(tree)
                    if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
                    for n in ast.walk(node)}
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if id(node) in typing_only:
             continue
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -27,8 +27,8 @@ def probed_snapshot(probes: Sequence[Probe], *, libraries: Sequence[str] | None 
     from envaudit.behaviour.catalog import load_probe_catalog
     from envaudit.behaviour.progress import stderr_progress
     from envaudit.behaviour.runner import BehaviourProbe
+    from envaudit.collect import snapshot
     from envaudit.output import err
-    from envaudit.snapshot import snapshot
 
     names = list(libraries) if libraries is not None else list(load_probe_catalog())
     with stderr_progress(names) as events:

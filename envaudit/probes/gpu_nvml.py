@@ -43,10 +43,13 @@ class _Device:
 
 
 def hash_id(raw: str) -> str:
-    """A stable, truncated hash of a GPU UUID or serial (the same for every snapshot)."""
-    import hashlib
+    """A stable, truncated hash of a GPU UUID or serial (the same for every snapshot).
 
-    return "sha256:" + hashlib.sha256(f"envaudit:{raw}".encode()).hexdigest()[:16]
+    envaudit.digest's SHA-256 (hashlib's, without loading OpenSSL): `diff` hashes the host
+    id with it."""
+    from envaudit.digest import sha256
+
+    return "sha256:" + sha256(f"envaudit:{raw}".encode()).hexdigest()[:16]
 
 
 def _text(value: Any) -> str:

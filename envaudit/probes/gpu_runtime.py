@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -97,7 +98,8 @@ class RuntimeProbe(Probe):
     def collect(self, host: Host) -> dict[str, dict[str, str]]:
         if host.root != Path("/") and host.deep_runner is None:
             raise ProbeUnavailable("--deep needs the live host (this host is a file tree)")
-        runner = host.deep_runner or run_child
+        runner = host.deep_runner or functools.partial(
+            run_child, python=host.interpreter or sys.executable)
         installed = self.frameworks.get(host)
         out: dict[str, dict[str, str]] = {}
         for name in DEEP_FRAMEWORKS:

@@ -52,6 +52,8 @@ class Host:
     cpu_count: Optional[int] = None
     # Runs one framework's --deep child: (framework, timeout=seconds) -> facts.
     deep_runner: Optional[DeepRunner] = None
+    # The interpreter audited with --python (its --deep children run under it); None: this one.
+    interpreter: Optional[str] = None
 
     def path(self, absolute: str) -> Path:
         """`absolute` (e.g. "/proc/cpuinfo") seen from this host's root."""

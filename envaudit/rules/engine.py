@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from envaudit.compare import compare
+from envaudit.compare import Change, compare
 from envaudit.findings import Ignore, Policy
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint
@@ -81,6 +81,7 @@ def evaluate(
     catalog: Catalog | None = None,
     today: datetime.date | None = None,
     matched: set[Ignore] | None = None,
+    footprint: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """The findings for deploying `current` where `locked` was the training environment.
 
@@ -89,10 +90,12 @@ def evaluate(
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     today = today or datetime.date.today()
-    ctx = _context(locked, current, catalog, policy, tuple(notes), today)
+    ctx = replace(_context(locked, current, catalog, policy, tuple(notes), today),
+                  footprint=footprint)
     # A condition already true of the training side alone is not drift: the self-
     # comparison (locked, locked) gives the baseline, and identical matches are dropped.
-    baseline = _context(locked, locked, catalog, policy, (), today)
+    # Comparing a fingerprint with itself finds no change, so none is computed.
+    baseline = _context(locked, locked, catalog, policy, (), today, changes=())
     evidence = _evidence(ctx)
     raw: list[tuple[Finding, bool]] = []
     for rule in catalog.rules:
@@ -134,11 +137,12 @@ def _bounded(rule: Rule, m: Match, evidence: dict[str, Evidence]) -> Match:
 
 
 def _context(locked: Fingerprint, current: Fingerprint, catalog: Catalog, policy: Policy,
-             notes: tuple[LockNote, ...], today: datetime.date) -> Context:
+             notes: tuple[LockNote, ...], today: datetime.date,
+             changes: tuple[Change, ...] | None = None) -> Context:
     return Context(
         locked=locked,
         current=current,
-        changes=tuple(compare(locked, current)),
+        changes=tuple(compare(locked, current)) if changes is None else changes,
         critical=catalog.critical | policy.critical,
         tooling=catalog.tooling,
         notes=notes,

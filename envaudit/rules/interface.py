@@ -69,6 +69,8 @@ class Context:
     policy: Policy = field(default_factory=Policy)
     # The day of the audit, for rules about dates (end-of-life branches, expiring ignores).
     today: datetime.date = field(default_factory=datetime.date.today)
+    # envaudit's own dependencies set aside from the deployment side (envaudit.footprint).
+    footprint: frozenset[str] = frozenset()
 
     def section_changes(self, section: str) -> list[Change]:
         return [c for c in self.changes if c.section == section]

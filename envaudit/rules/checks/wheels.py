@@ -124,8 +124,11 @@ def _tagged(ctx: Context) -> Iterator[tuple[Package, str]]:
 def wheel_tags(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """A wheel whose every tag misses the deployment platform (or interpreter ABI)."""
     aspect = str(params["aspect"])
+    seen: dict[tuple[str, ...], Optional[str]] = {}  # most wheels share their tags
     for pkg, whose in _tagged(ctx):
-        why = wheel_problem(pkg, ctx.current, aspect)
+        if pkg.wheel_tags not in seen:
+            seen[pkg.wheel_tags] = wheel_problem(pkg, ctx.current, aspect)
+        why = seen[pkg.wheel_tags]
         if why:
             yield Match(pkg.name, None, pkg.version, f"{pkg.name} {pkg.version}: the {whose}"
                         f" wheel ({', '.join(pkg.wheel_tags)}) cannot load here: {why}")
