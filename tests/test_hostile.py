@@ -750,3 +750,22 @@ def test_diff_fast_path_errors_go_through_the_one_funnel(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3 and "FIFO" in err[0] and "internal error: ZeroDivisionError" in err[2]
     assert "Traceback" not in "".join(err)
+
+
+# ---------------------------------------------------------------- 11. --python and export
+
+
+def test_python_probe_answer_file_is_read_safely(tmp_path: Path) -> None:
+    from envaudit.probes.interpreter import _load
+
+    assert _within(10, lambda: _load(str(_fifo(tmp_path / "facts.json")))) is None
+    (tmp_path / "zero.json").symlink_to("/dev/zero")
+    assert _within(10, lambda: _load(str(tmp_path / "zero.json"))) is None
+
+
+def test_export_wheels_fifo_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    from envaudit.errors import RemediationError
+    from envaudit.remediation.pylock import _sha256
+
+    got = _within(10, lambda: _sha256(_fifo(tmp_path / "numpy-2.1.0-py3-none-any.whl")))
+    assert isinstance(got, RemediationError) and "FIFO" in str(got)
