@@ -193,8 +193,11 @@ def check(
         current = _with_pipelines(current, contracts)
     report = diff(locked, current, locked_source=str(lock), current_source=source, policy=policy,
                   footprint=own)
-    return dataclasses.replace(report, notes=(*reader_notes, *report.notes),
-                               pipelines=tuple(sorted(contracts or ())))
+    from envaudit.scrub import one_line  # names and notes from the contract files: one line
+
+    return dataclasses.replace(report, notes=(*(one_line(n, 2000) for n in reader_notes),
+                                              *report.notes),
+                               pipelines=tuple(sorted(one_line(c, 200) for c in contracts or ())))
 
 
 def _own(target: Audited, locked: Fingerprint, current: Fingerprint) -> frozenset[str]:

@@ -17,6 +17,7 @@ class ExitCode(enum.IntEnum):
     DRIFT = 1  # a finding at or above --fail-on
     USAGE = 2  # bad command line
     CANNOT_AUDIT = 3  # lock missing, unreadable, invalid, unsupported schema; bad input
+    INTERNAL = 4  # an unexpected exception: a bug in envaudit (one line on stderr, no traceback)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 

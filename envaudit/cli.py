@@ -118,6 +118,10 @@ def diff(
     output: Optional[str] = typer.Option(
         None, "--output", "-o", help="Write the report to this file instead of stdout."
     ),
+    append: bool = typer.Option(
+        False, "--append", help="Add the report to the end of the -o file instead of replacing"
+        " it (for $GITHUB_STEP_SUMMARY).",
+    ),
     deep: bool = typer.Option(False, "--deep", help="Probe the live host with --deep."),
     timeout: Optional[float] = typer.Option(
         None, "--timeout", min=0.1, help="Seconds per probe of the live host (default 5)."
@@ -156,8 +160,7 @@ def diff(
         timeout=timeout, config=config, verbosity=-1 if quiet else min(verbose, 1),
         color=color, probe=probe, pipeline=pipeline or (), pipeline_format=pipeline_format,
         artifact=tuple(artifact), model=model, hostname=hostname, raw_ids=raw_ids,
-        textfile_dir=textfile_dir, python=python)))
-
+        textfile_dir=textfile_dir, python=python, append=append)))
 
 
 @app.command()

@@ -21,7 +21,9 @@ class Problems:
         self.items: list[str] = []
 
     def add(self, path: str, message: str) -> None:
-        self.items.append(f"at '{path}': {message}")
+        from envaudit.scrub import escape_controls  # keys come from the file: one line
+
+        self.items.append(escape_controls(f"at '{path}': {message}", keep_newlines=False))
 
 
 def key(name: str) -> str:

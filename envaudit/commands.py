@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 
 def run(body: Callable[[], int]) -> int:
-    """The one error funnel: the body's exit code, or the code for what it raised."""
+    """The one error funnel: the body's exit code, or the code for what it raised.
+
+    UsageError (an -o directory or FIFO included) 2, any other EnvauditError 3, an
+    unexpected exception 4 (a bug), Ctrl-C 130; always one line on stderr."""
     try:
         return body()
     except UsageError as e:
@@ -34,6 +37,9 @@ def run(body: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         err("envaudit: interrupted")
         return int(ExitCode.INTERRUPTED)
+    except Exception as e:  # a bug: one line and its own code, never a traceback or 1
+        err(f"envaudit: internal error: {type(e).__name__}: {e} (please report this bug)")
+        return int(ExitCode.INTERNAL)
 
 
 def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
@@ -62,6 +68,8 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
     if artifact:
         fp = _with_artifacts(fp, artifact)
     write_output(lockfile.dumps(fp), output)
+    for problem in unreadable(fp):
+        err(f"envaudit: warning: {problem} (recorded in the lock)")
     if deep:  # a failed child is never a silent success (the lock also keeps the reason)
         from envaudit.probes.gpu_runtime import failures
 
@@ -71,6 +79,13 @@ def snapshot(*, output: str, deep: bool, timeout: float, raw_ids: bool,
         count = len(fp.packages) if isinstance(fp.packages, tuple) else 0
         err(f"envaudit: wrote {output} ({count} packages)")
     return int(ExitCode.OK)
+
+
+def unreadable(fp: Fingerprint) -> list[str]:
+    """One line per distribution that could not be read (recorded in the lock with its reason)."""
+    packages = fp.packages if isinstance(fp.packages, tuple) else ()
+    return [f"could not read distribution {p.name} {p.version}: {p.problem}"
+            for p in packages if p.problem]
 
 
 def _take(python: Optional[str], *, deep: bool, timeout: float, raw_ids: bool,
@@ -124,6 +139,7 @@ def diff(
     pipeline: Sequence[str] = (), pipeline_format: str = "auto", artifact: Sequence[str] = (),
     model: Optional[str] = None, hostname: Optional[str] = None, raw_ids: bool = False,
     textfile_dir: Optional[Path] = None, python: Optional[str] = None,
+    append: bool = False,
 ) -> int:
     """Compare this host (or the lock `against`) with `lock`; write the report.
 
@@ -134,6 +150,8 @@ def diff(
     from envaudit.config import expired_ignores, load_policy
     from envaudit.fleet import hostreport
 
+    if append and output in (None, "-"):
+        err("envaudit: note: --append applies only with -o FILE; the report goes to stdout")
     _live_only(against, deep, timeout, artifact, probe, python)
     _check_fleet_options(fmt, output, textfile_dir,
                          {"--model": model, "--hostname": hostname, "--raw-ids": raw_ids})
@@ -152,7 +170,7 @@ def diff(
     model = model or ",".join(report.pipelines)  # a host serves the pipelines it checks
     report = hostreport.with_host(report, against, hostname, model, raw_ids)
     text = _render(report, fmt, fail_on, use_color(output, color), verbosity)
-    hostreport.textfile_or_output(text, fmt, output, textfile_dir, model)
+    hostreport.textfile_or_output(text, fmt, output, textfile_dir, model, append=append)
     return int(report.exit_code(fail_on))
 
 

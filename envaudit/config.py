@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
-from envaudit._compat import tomllib
 from envaudit.errors import ConfigError
 from envaudit.findings import Ignore, Policy, Severity
 from envaudit.probes.distributions import canonical_name
@@ -59,7 +59,9 @@ class _Problems:
         self.messages: list[str] = []
 
     def add(self, where: str, message: str) -> None:
-        self.messages.append(f"{where}: {message}")
+        from envaudit.scrub import escape_controls  # keys come from the file: one line
+
+        self.messages.append(escape_controls(f"{where}: {message}", keep_newlines=False))
 
     def raise_any(self) -> None:
         if self.messages:
@@ -69,28 +71,31 @@ class _Problems:
 def find_config(cwd: Path) -> Optional[Path]:
     """The nearest envaudit.toml, or pyproject.toml with a [tool.envaudit] table, walking up
     from `cwd` to the repository root (the first directory holding .git) or the filesystem
-    root, as ruff and pytest find theirs."""
+    root, as ruff and pytest find theirs.
+
+    Anything at an envaudit.toml (a directory, a FIFO, a dangling symlink...) is the
+    policy file: reading it then fails loudly instead of the policy being skipped."""
     for directory in (cwd, *cwd.parents):
         standalone = directory / STANDALONE
-        if standalone.is_file():
+        if os.path.lexists(standalone):
             return standalone
         pyproject = directory / PYPROJECT
-        if pyproject.is_file() and _tool_table(_read(pyproject)) is not None:
+        if os.path.lexists(pyproject) and _tool_table(_read(pyproject)) is not None:
             return pyproject
-        if (directory / ".git").exists():
+        if os.path.lexists(directory / ".git"):
             return None
     return None
 
 
 def _read(path: Path) -> dict[str, Any]:
+    from envaudit import safeio, safetoml
+
     try:
-        with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from e
-    return data
+        return safetoml.loads(safeio.read_text(path, "config"))
+    except safeio.UnsafeFile as e:
+        raise ConfigError(f"{path}: {e.reason}") from e
+    except safetoml.TomlInputError as e:
+        raise ConfigError(f"{path}: {e}") from e
 
 
 def _tool_table(data: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:
@@ -109,7 +114,7 @@ def load_policy(path: Optional[Path] = None, *, cwd: Optional[Path] = None) -> P
         path = find_config(cwd if cwd is not None else Path.cwd())
         if path is None:
             return Policy()
-    elif not path.is_file():
+    elif not os.path.lexists(path):
         raise ConfigError(f"{path}: config file not found")
     data = _read(path)
     table = _tool_table(data)
@@ -149,7 +154,7 @@ def _rule_id(value: Any, ids: frozenset[str], problems: _Problems, where: str) -
         problems.add(where, "a rule id must be a string")
         return False
     if value not in ids:
-        problems.add(where, f"unknown rule id {value!r}" + suggest_rule(value, ids))
+        problems.add(where, f"unknown rule id {_short(value)}" + suggest_rule(value, ids))
         return False
     return True
 
@@ -205,7 +210,7 @@ def _date(value: Any, problems: _Problems, where: str) -> Optional[datetime.date
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-    problems.add(where, f"{value!r} is not a date (write 2027-01-31 or \"YYYY-MM-DD\")")
+    problems.add(where, f"{_short(value)} is not a date (write 2027-01-31 or \"YYYY-MM-DD\")")
     return None
 
 
@@ -219,7 +224,7 @@ def _severities(raw: Any, ids: frozenset[str], problems: _Problems, where: str
         if not _rule_id(rule, ids, problems, f"{where}.{rule}"):
             continue
         if value not in SEVERITIES:
-            problems.add(f"{where}.{rule}", f"invalid severity {value!r}, expected one of"
+            problems.add(f"{where}.{rule}", f"invalid severity {_short(value)}, expected one of"
                          f" {', '.join(SEVERITIES)}" + did_you_mean(str(value), SEVERITIES))
             continue
         out[rule] = Severity(value)
@@ -241,13 +246,27 @@ def _allowed(raw: Any, problems: _Problems, where: str) -> dict[str, str]:
 
     out: dict[str, str] = {}
     for name, spec in raw.items():
+        if not isinstance(spec, str) or not spec.strip() or len(spec) > MAX_SPECIFIER:
+            problems.add(f"{where}.{name}", f"{_short(spec)} is not a PEP 440 version"
+                         f" specifier (a string like \">=1.26,<2\", at most {MAX_SPECIFIER}"
+                         " characters)")
+            continue
         try:
             SpecifierSet(spec)
-        except (InvalidSpecifier, TypeError):
-            problems.add(f"{where}.{name}", f"{spec!r} is not a PEP 440 version specifier")
+        except (InvalidSpecifier, TypeError, ValueError):
+            problems.add(f"{where}.{name}", f"{_short(spec)} is not a PEP 440 version specifier")
             continue
         out[canonical_name(name)] = spec
     return out
+
+
+MAX_SPECIFIER = 1000
+
+
+def _short(value: Any) -> str:
+    """repr() of a value from the file, cut to fit one line of an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def expired_ignores(policy: Policy, today: Optional[datetime.date] = None) -> list[str]:

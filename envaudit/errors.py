@@ -24,6 +24,10 @@ class OutputError(EnvauditError):
     """A report or lockfile could not be written."""
 
 
+class OutputTargetError(UsageError, OutputError):
+    """An -o target that cannot hold a report: a directory, a FIFO, a socket (exit code 2)."""
+
+
 class ConfigError(EnvauditError):
     """The policy configuration ([tool.envaudit], envaudit.toml, --config) is invalid."""
 

@@ -88,7 +88,7 @@ def _decode_section(doc: Mapping[str, Any], section: Section, problems: Problems
     return section.decode(doc[section.key], problems, newer=newer)
 
 
-_SCHEMA_RE = re.compile(r"^(\d+)\.(\d+)$")
+_SCHEMA_RE = re.compile(r"(\d{1,4})\.(\d{1,4})")  # fullmatch: "1.0\n" is not a schema
 
 
 def from_dict(doc: dict[str, Any], source: str = "lockfile", *,
@@ -108,6 +108,7 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile", *,
     sections = {s.attr: _decode_section(doc, s, problems, newer) for s in SECTIONS
                 if s.listed or s.key in doc}  # an absent unlisted section keeps its default
     sections.update(_unavailable(doc, problems))
+    _duplicates(sections, problems)
     if problems.items:
         more = len(problems.items) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
@@ -119,13 +120,28 @@ def from_dict(doc: dict[str, Any], source: str = "lockfile", *,
     return LoadedLock(Fingerprint(meta=meta, **sections), tuple(notes))
 
 
+def _duplicates(sections: Mapping[str, Any], problems: Problems) -> None:
+    """Two [[packages]] of one name, or two [[gpus]] of one index, make a lock ambiguous."""
+    for attr, field in (("packages", "name"), ("gpus", "index")):
+        items = sections.get(attr)
+        if not isinstance(items, tuple):
+            continue
+        seen: dict[Any, int] = {}
+        for i, item in enumerate(items):
+            value = getattr(item, field)
+            if value in seen:
+                problems.add(f"{attr}[{i}].{field}", f"duplicate {field} {value!r}"
+                             f" (also {attr}[{seen[value]}])")
+            seen.setdefault(value, i)
+
+
 def _schema(doc: Mapping[str, Any], source: str) -> tuple[Mapping[str, Any], str, list[LockNote]]:
     """The [envaudit] table and its schema; an unknown major is fatal, a newer minor a note."""
     header = doc.get("envaudit")
     if not isinstance(header, dict):
         raise LockfileError(f"{source}: not an envaudit lockfile (no [envaudit] table)")
     schema = header.get("schema")
-    m = _SCHEMA_RE.match(schema) if isinstance(schema, str) else None
+    m = _SCHEMA_RE.fullmatch(schema) if isinstance(schema, str) else None
     if m is None or not isinstance(schema, str):
         raise LockfileError(f"{source}: at 'envaudit.schema': expected a version like \"1.0\"")
     if int(m.group(1)) != SCHEMA_MAJOR:
@@ -169,38 +185,36 @@ def _header_str(header: Mapping[str, Any], key: str, problems: Problems) -> str:
 
 
 def loads(text: str, source: str = "lockfile") -> LoadedLock:
-    """Parse and validate a lock's text: the fast reader when the lock's content-hash
-    confirms it read envaudit's own layout (envaudit.lockread), else tomllib."""
-    from envaudit import lockread
-    from envaudit._compat import tomllib  # only readers need the parser
+    """Parse (within safetoml's bounds) and validate a lock's text: the fast reader when the
+    lock's content-hash confirms it read envaudit's own layout and its values are within the
+    same bounds (envaudit.lockread), else the bounded TOML parser."""
+    from envaudit import lockread, safetoml  # only readers need the parser
 
-    fast = lockread.read(text)
+    fast = lockread.read(text)  # None for anything outside its layout or the bounds
     if fast is not None:
         digest = content_hash(fast)
         header = fast.get("envaudit")
         if isinstance(header, dict) and header.get("content-hash") == digest:
             return from_dict(fast, source, digest=digest)
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise LockfileError(f"{source}: not valid TOML: {e}") from e
+        doc = safetoml.loads(text)
+    except safetoml.TomlInputError as e:
+        raise LockfileError(f"{source}: {e}") from e
     return from_dict(doc, source)
 
 
 def load(path: Path) -> LoadedLock:
     """Read and validate the lock at `path`; every failure is a one-line LockfileError."""
+    from envaudit import safeio
+
     try:
-        data = path.read_bytes()
-    except FileNotFoundError as e:
-        raise LockfileError(f"{path}: no such lockfile (run 'envaudit snapshot' first)") from e
-    except IsADirectoryError as e:
-        raise LockfileError(f"{path}: is a directory, not a lockfile") from e
-    except OSError as e:
-        raise LockfileError(f"{path}: cannot read: {e.strerror or e}") from e
-    if not data.strip():
-        raise LockfileError(f"{path}: empty file, not a lockfile")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise LockfileError(f"{path}: not a text file (invalid UTF-8 at byte {e.start})") from e
+        data = safeio.read_bytes(path, "lock")
+        if not data.strip():
+            raise safeio.UnsafeFile(path, "empty file, not a lockfile")
+        text = safeio.decode(data, path)
+    except safeio.UnsafeFile as e:
+        if e.reason == "no such file":
+            raise LockfileError(f"{path}: no such lockfile (run 'envaudit snapshot' first)"
+                                ) from e
+        raise LockfileError(f"{path}: {e.reason}") from e
     return loads(text, str(path))

@@ -3,10 +3,12 @@
 Nearly all of a big lock is `[[packages]]` tables of `key = "string"`, `key = true` and
 arrays of strings (`wheel-tags`, `shared-imports`, `shadowed`: one item a line, as
 tomli_w writes them). read() takes those lines apart with one regular expression and
-leaves everything else, the optional sections included, to tomllib; the caller accepts
+leaves everything else, the optional sections included, to safetoml; the caller accepts
 the result only if its content-hash equals the one the lock records, and otherwise
-parses the whole file with tomllib. So an unusual or hand-edited lock can only be read
-more slowly, never differently.
+parses the whole file with safetoml. So an unusual or hand-edited lock can only be read
+more slowly, never differently. The same bounds as the TOML path hold (envaudit.safetoml:
+depth, string and version lengths, integers): a lock outside them is never accepted here,
+and the bounded parse of the whole text then refuses it with its key path.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from envaudit._compat import tomllib
+from envaudit import safetoml
 
 _HEADER = "\n[[packages]]\n"
 # A basic string's text without escapes or control characters (tab aside, as in TOML).
@@ -42,10 +44,11 @@ def read(text: str) -> Optional[dict[str, Any]]:
     packages = _packages(region)
     if packages is None:
         return None
-    try:
-        doc = tomllib.loads(head + "\n" + rest)
-    except tomllib.TOMLDecodeError:
-        return None
+    try:  # the rest within the bounds of envaudit.safetoml, and the packages too
+        doc = safetoml.loads(head + "\n" + rest)
+        safetoml.check(packages, "packages")
+    except safetoml.TomlInputError:
+        return None  # the bounded parse of the whole text then names the problem
     if "packages" in doc:
         return None
     doc["packages"] = packages

@@ -88,6 +88,9 @@ class Package:
     editable: bool = False
     # Versions of the same name found later on sys.path (shadowed, never imported).
     shadowed: tuple[str, ...] = ()
+    # What could not be read of this distribution (its files were missing, special, too
+    # large or invalid); "" when healthy. Name and version then come from the directory.
+    problem: str = ""
     # Import packages it installs that another installed distribution installs too
     # (RECORD / top_level.txt; "nvidia/cudnn" for a namespace package's subpackage).
     shared_imports: tuple[str, ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -9,6 +10,7 @@ from typing import Optional
 from envaudit.choices import ExitCode, FailOn
 from envaudit.findings import Finding, Severity
 from envaudit.fleet.identity import HostIdentity
+from envaudit.scrub import escape_controls, scrub
 
 __all__ = ["ExitCode", "FailOn", "Report", "make_report"]
 
@@ -61,5 +63,25 @@ def make_report(
     findings: Sequence[Finding], locked_source: str, current_source: str,
     notes: Sequence[str] = (), policy: str = "", lock_content_hash: str = "",
 ) -> Report:
-    return Report(tuple(findings), locked_source, current_source, tuple(notes), policy,
-                  lock_content_hash=lock_content_hash)
+    """The report; every text that came from a lock or a host is scrubbed of secrets and
+    has its control characters escaped, so no format can leak one or drive a terminal."""
+    return Report(tuple(clean_finding(f) for f in findings), _clean(locked_source),
+                  _clean(current_source), tuple(_clean(n) for n in notes), _clean(policy),
+                  lock_content_hash=_clean(lock_content_hash))
+
+
+def _clean(text: str) -> str:
+    return escape_controls(scrub(text), keep_newlines=False)
+
+
+def _clean_optional(text: str | None) -> str | None:
+    return None if text is None else _clean(text)
+
+
+def clean_finding(f: Finding) -> Finding:
+    """`f` with its host-derived texts (subject, values, message) scrubbed and escaped."""
+    return dataclasses.replace(
+        f, subject=_clean(f.subject), message=_clean(f.message),
+        locked=_clean_optional(f.locked), current=_clean_optional(f.current),
+        related=tuple(clean_finding(r) for r in f.related),
+    )

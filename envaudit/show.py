@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from envaudit.lockfile import LoadedLock
 from envaudit.model import SECTIONS, Fingerprint, Unavailable
+from envaudit.scrub import escape_controls, scrub
 
 # A collected section -> its summary, then one indented line per item.
 Summary = Callable[[Any], tuple[str, list[str]]]
@@ -25,7 +26,8 @@ def _cpu(cpu: Any) -> tuple[str, list[str]]:
 
 
 def _packages(pk: Any) -> tuple[str, list[str]]:
-    return f"{len(pk)} distributions", []
+    broken = [f"  unreadable: {p.name} {p.version}: {p.problem}" for p in pk if p.problem]
+    return f"{len(pk)} distributions" + (f" ({len(broken)} unreadable)" if broken else ""), broken
 
 
 def _env(env: Any) -> tuple[str, list[str]]:
@@ -111,4 +113,5 @@ def render_lock(loaded: LoadedLock, source: str) -> str:
         *_sections(fp),
     ]
     lines += [f"note: {n.message}" for n in loaded.notes]
-    return "\n".join(lines) + "\n"
+    # A lock may come from anywhere: no secret and no terminal escape reaches the screen.
+    return "\n".join(escape_controls(scrub(line), keep_newlines=False) for line in lines) + "\n"

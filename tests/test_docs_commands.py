@@ -88,7 +88,18 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
     (tmp_path / "envaudit.toml").write_text(policy_example(), encoding="utf-8")
     _fleet_files(tmp_path)
+    _full_device(tmp_path / "disk-full")
     return tmp_path
+
+
+def _full_device(path: Path) -> None:
+    """docs/security.md's `-o disk-full`: a private /dev/full (char 1,7), so that no test ever
+    writes to the real one (a regression could replace it with a file)."""
+    import contextlib
+    import stat
+
+    with contextlib.suppress(OSError, AttributeError):  # not root: the command is skipped
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 7))
 
 
 def policy_example() -> str:
@@ -154,6 +165,8 @@ def test_docs_show_commands() -> None:
                          ids=[f"{d}:{a}" for d, a in documented_commands()])
 def test_documented_command(sandbox: Path, doc: str, args: str) -> None:
     line, codes = expected_code(args)
+    if "disk-full" in line and not (sandbox / "disk-full").exists():
+        pytest.skip("mknod of a private /dev/full needs root")
     if any(op in line for op in _SHELL):  # shell syntax: run it in a real shell
         bindir = str(Path(sys.executable).parent)
         env = {**os.environ, "PATH": os.pathsep.join([bindir, os.environ["PATH"]])}

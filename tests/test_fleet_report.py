@@ -153,4 +153,6 @@ def test_control_characters_from_a_report_never_reach_the_terminal(tmp_path: Pat
     fleet = merge([tmp_path], print)
     for choice in (FleetFormatChoice.TEXT, FleetFormatChoice.MARKDOWN):
         out = render(fleet, choice)
-        assert "\x1b" not in out and "\x07" not in out and "evil?[31m" in out
+        assert "\x1b" not in out and "\x07" not in out and "evil\\x1b[31m" in out
+    table = render(fleet, FleetFormatChoice.HTML).split("<table", 1)[1]
+    assert "\x1b" not in table and "evil\\x1b[31m" in table

@@ -46,7 +46,7 @@ def test_packages_read_from_metadata_headers(tmp_path: Path) -> None:
     assert pkgs["torch-vision"].version == "0.19.0+cu124"
     assert pkgs["torch-vision"].requested is True
     assert pkgs["numpy"].installer == "uv"
-    assert pkgs["numpy"].direct_url == "https://example.org/numpy.whl"
+    assert pkgs["numpy"].direct_url == "https://***@example.org/numpy.whl"
     assert pkgs["mylib"].editable is True
 
 
@@ -57,13 +57,18 @@ def test_first_on_sys_path_wins_and_the_rest_is_shadowed(tmp_path: Path) -> None
     assert (pkg.version, pkg.shadowed) == ("2.1.0", ("1.26.4",))
 
 
-def test_broken_dist_info_is_skipped(tmp_path: Path) -> None:
+def test_broken_dist_info_is_recorded_with_its_reason(tmp_path: Path) -> None:
     (tmp_path / "broken-1.0.dist-info").mkdir()
     (tmp_path / "noversion-1.0.dist-info").mkdir()
     (tmp_path / "noversion-1.0.dist-info" / "METADATA").write_text("Name: noversion\n\n")
     egg = tmp_path / "old.egg-info"
     egg.write_text("Metadata-Version: 1.0\nName: Old\nVersion: 0.9\n")
-    assert [(p.name, p.version) for p in collect_packages((str(tmp_path),))] == [("old", "0.9")]
+    found = [(p.name, p.version, p.problem) for p in collect_packages((str(tmp_path),))]
+    assert found == [
+        ("broken", "1.0", "broken-1.0.dist-info: METADATA no such file"),
+        ("noversion", "1.0", "noversion-1.0.dist-info: METADATA has no Version"),
+        ("old", "0.9", ""),
+    ]
 
 
 @pytest.mark.parametrize(("raw", "canonical"), [("Foo_Bar", "foo-bar"), ("a.b--c", "a-b-c")])
@@ -81,7 +86,7 @@ def test_env_allowlist_and_secrets() -> None:
     got = capture(environ)
     assert got == {
         "CUDA_VISIBLE_DEVICES": "0", "LD_LIBRARY_PATH": "/x", "OMP_NUM_THREADS": "4",
-        "TF_ENABLE_ONEDNN_OPTS": "0", "TORCH_HOME": "https://mirror.example/x",
+        "TF_ENABLE_ONEDNN_OPTS": "0", "TORCH_HOME": "https://***@mirror.example/x",
     }
     text = repr(got)
     for secret in ("t0ps3cret", "hunter2", "hf_x", "TOKEN", "KEY"):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from envaudit.lockfile import LockNote
-from envaudit.model import Unavailable
+from envaudit.model import Fingerprint, Package, Unavailable
 from envaudit.rules.checks.core import variant
 from tests.factories import X86_V4, Scenario, check_scenario, flat, fp, run
 
@@ -18,6 +20,12 @@ BASE = {"numpy": "1.26.4", "pillow": "10.3.0", "requests": "2.31.0", "pip": "24.
 def _without(name: str) -> dict[str, str]:
     return {k: v for k, v in BASE.items() if k != name}
 
+
+def _broken(base: Fingerprint, name: str, problem: str) -> Fingerprint:
+    """`base` with one more, unreadable distribution."""
+    assert isinstance(base.packages, tuple)
+    bad = Package(name=name, version="1.0", problem=problem)
+    return dataclasses.replace(base, packages=(*base.packages, bad))
 
 ORT = {"onnxruntime-gpu": ("onnxruntime",), "onnxruntime": ("onnxruntime",)}
 ORT_BOTH = {"onnxruntime-gpu": "1.19.2", "onnxruntime": "1.19.2"}
@@ -108,7 +116,13 @@ SCENARIOS = [
     Scenario("env-identical", fp(env={"NCCL_DEBUG": "INFO"}), fp(env={"NCCL_DEBUG": "INFO"}),
              silent=frozenset({"ENV-000"})),
     Scenario("gpu-not-collected", fp(gpus=[("NVIDIA A100", "8.0")]),
-             fp(gpus=Unavailable("NVML timed out after 5 s")), {"UNK-001": "info"}),
+             fp(gpus=Unavailable("NVML timed out after 5 s")), {"UNK-001": "error"}),
+    Scenario("older-lock-lacks-gpus", fp(gpus=Unavailable("not collected")),
+             fp(gpus=[("NVIDIA A100", "8.0")]), {"UNK-001": "info"}),
+    Scenario("toolkit-gone-is-a-fact", fp(cuda_toolkit="12.4"),
+             fp(cuda_toolkit=Unavailable("no CUDA toolkit found")), {"UNK-001": "info"}),
+    Scenario("poisoned-distribution", fp(), _broken(fp(), "evil", "evil-1.0.dist-info: METADATA"
+             " is a FIFO (named pipe)"), {"UNK-001": "error"}),
     Scenario("everything-collected", fp(), fp(), silent=frozenset({"UNK-001"})),
 ]
 
@@ -145,7 +159,7 @@ def test_unknown_is_never_reported_as_removed() -> None:
     a = fp(packages=BASE)
     b = fp(packages=Unavailable("sys.path unreadable"))
     got = flat(run(a, b))
-    assert got == [("UNK-001", "info")]
+    assert got == [("UNK-001", "error")]  # a gate that cannot see must not pass
 
 
 @pytest.mark.parametrize(("version", "expected"), [

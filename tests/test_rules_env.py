@@ -155,7 +155,7 @@ SCENARIOS: list[Scenario] = [
     Scenario(id="env-not-collected-on-deployment",
              locked=fp(env={"CUDA_VISIBLE_DEVICES": "0", "OMP_NUM_THREADS": "4"}, gpus=[A100]),
              current=fp(env=Unavailable("not collected"), gpus=[A100]),
-             fires={"UNK-001": "info"}, silent=ALL_ENV | {"ENV-000"}),
+             fires={"UNK-001": "error"}, silent=ALL_ENV | {"ENV-000"}),
 ]
 
 

@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "envaudit"
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("envaudit", "envaudit._compat", "envaudit.errors", "envaudit.choices", "envaudit.codec",
-     "envaudit.distributions", "envaudit.facts", "envaudit.digest"),
+     "envaudit.distributions", "envaudit.facts", "envaudit.digest", "envaudit.safeio",
+     "envaudit.safetoml", "envaudit.scrub"),
     # The pipeline contract's schema, the artifacts' and behaviour's types, with each one's
     # lock section codec, sit beside the model, which owns [pipelines], [[artifacts]] and
     # [behaviour] as optional sections (model.PipelinesSection, ArtifactsSection,

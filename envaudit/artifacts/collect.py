@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Optional
 
+from envaudit import safeio
 from envaudit.artifacts import savedmodel, tensorrt, tflite, torchzip
 from envaudit.artifacts.hashing import Progress, sha256_file
 from envaudit.artifacts.interface import Artifact, ArtifactError, ArtifactFile
@@ -48,12 +49,21 @@ def read_artifact(
     if path.is_dir():
         return _directory(path, record_as, host, progress)
     if not path.is_file():
-        return Artifact(record_as, "file", problems=(f"not found at {path}",))
+        return Artifact(record_as, "file", problems=(_not_a_file(path),))
     files = _files(path.parent, [path.name], host, progress)
     extra = [f for f in _sidecars(path, files[0]) if f not in {x.path for x in files}]
     files += _files(path.parent, extra, host, progress, sidecar=True)
     return Artifact(record_as, "file", files[0].format, tuple(files), {},
                     tuple(_missing_sidecars(path.parent, files[0])))
+
+
+def _not_a_file(path: Path) -> str:
+    """Why `path` is not read: absent, or a FIFO/device/socket (never opened: it could block)."""
+    try:
+        kind = safeio.file_type(path.stat().st_mode)
+    except OSError:
+        return f"not found at {path}"
+    return f"{path} {kind}: not read" if kind else f"not found at {path}"
 
 
 def _posix(given: str) -> str:
@@ -65,12 +75,13 @@ def _directory(path: Path, record_as: str, host: dict[str, str],
                progress: Optional[Progress]) -> Artifact:
     names = sorted(_walk(path))
     files = _files(path, names, host, progress)
+    specials = _specials(path)
     if not savedmodel.is_savedmodel(path):
         problems = [p for f in files for p in _missing_sidecars(path, f)]
-        problems += _nested_savedmodels(names)
+        problems += _nested_savedmodels(names) + specials
         return Artifact(record_as, "directory", "", tuple(files), {}, tuple(problems))
     facts = savedmodel.facts(path)
-    problems = savedmodel.completeness(names)
+    problems = savedmodel.completeness(names) + specials
     if "problem" in facts:
         problems.append(facts.pop("problem"))
     return Artifact(record_as, "directory", "savedmodel", tuple(files), facts, tuple(problems))
@@ -88,10 +99,21 @@ def _nested_savedmodels(names: Sequence[str]) -> list[str]:
 
 
 def _walk(root: Path) -> Iterator[str]:
-    """Regular files under root as POSIX paths relative to it (symlinked files included)."""
+    """Regular files under root as POSIX paths relative to it (symlinked files included);
+    FIFOs, devices and sockets are left out (_specials names them)."""
     for item in root.rglob("*"):
         if item.is_file():
             yield item.relative_to(root).as_posix()
+
+
+def _specials(root: Path) -> list[str]:
+    """A problem for each FIFO, device or socket under root: left out, never opened."""
+    out = []
+    for item in root.rglob("*"):
+        if not item.is_file() and not item.is_dir() and item.exists():
+            kind = safeio.file_type(item.stat().st_mode) or "is not a regular file"
+            out.append(f"{item.relative_to(root).as_posix()} {kind}: not read")
+    return out
 
 
 def _files(base: Path, names: Sequence[str], host: dict[str, str],
@@ -127,7 +149,7 @@ def _format(path: Path, host: dict[str, str]) -> tuple[str, dict[str, str], list
 
 
 def _head(path: Path) -> bytes:
-    with path.open("rb") as handle:
+    with safeio.open_regular(path) as handle:
         return handle.read(8)
 
 

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
+from envaudit import safeio
+
 # 1 MiB reads: large enough that Python's per-call overhead vanishes next to the hash itself.
 CHUNK = 1 << 20
 # Progress lines start after this many seconds and repeat at most this often.
@@ -22,7 +24,7 @@ def sha256_file(path: Path, *, progress: Optional[Progress] = None) -> tuple[int
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
     done, started, last = 0, time.monotonic(), 0.0
-    with path.open("rb", buffering=0) as handle:
+    with safeio.open_regular(path) as handle:  # a regular file: never a FIFO or device
         total = os.fstat(handle.fileno()).st_size
         while True:
             count = handle.readinto(view)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
+from envaudit import safeio
 from envaudit.artifacts import _protobuf as pb
 from envaudit.artifacts.interface import ArtifactError
 
@@ -83,7 +84,7 @@ class OnnxModel:
 def read_onnx(path: Path, *, max_bytes: int = MAX_BYTES) -> OnnxModel:
     """Read the ONNX model at path; ArtifactError (one line) if it is not a readable model."""
     try:
-        with path.open("rb") as handle:
+        with safeio.open_regular(path) as handle:
             size = _check_size(path, handle.seek(0, 2), max_bytes)
             with mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) as buf:
                 return _parse(buf, size)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from envaudit import safeio
 from envaudit.artifacts import _protobuf as pb
 
 _SHARD = re.compile(r"^variables\.data-(\d{5})-of-(\d{5})$")
@@ -57,7 +58,7 @@ def facts(directory: Path) -> dict[str, str]:
 
 def _mapped(path: Path) -> tuple[pb.Buffer, int] | None:
     try:
-        with path.open("rb") as handle:
+        with safeio.open_regular(path) as handle:
             size = handle.seek(0, 2)
             if not size:
                 return None
@@ -109,8 +110,8 @@ def _fingerprint(path: Path) -> dict[str, str]:
     names = {1: "saved_model_checksum", 2: "graph_def_program_hash", 3: "signature_def_hash",
              4: "saved_object_graph_hash", 5: "checkpoint_hash"}
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = safeio.read_bytes(path, "small")  # a FingerprintDef is five integers
+    except safeio.UnsafeFile:
         return {}
     out: dict[str, str] = {}
     try:

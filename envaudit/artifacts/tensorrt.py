@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from envaudit import safeio
+
 _VERSION_AT = 24
 HEURISTIC = "heuristic: bytes 24-26 of the plan (NVIDIA/TensorRT#3073); the layout is undocumented"
 
@@ -21,7 +23,7 @@ HEURISTIC = "heuristic: bytes 24-26 of the plan (NVIDIA/TensorRT#3073); the layo
 def read(path: Path) -> tuple[dict[str, str], list[str]]:
     """(facts, problems) of a TensorRT plan, reading only its first bytes."""
     try:
-        with path.open("rb") as handle:
+        with safeio.open_regular(path) as handle:
             head = handle.read(1 << 16)
     except OSError as e:
         return {}, [f"cannot read: {e.strerror or e}"]

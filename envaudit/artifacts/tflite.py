@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from envaudit import safeio
+
 IDENTIFIER = b"TFL3"
 
 
@@ -20,7 +22,7 @@ def is_tflite(head: bytes) -> bool:
 def read(path: Path) -> tuple[dict[str, str], list[str]]:
     """(facts, problems): the Model table's schema version, from the first bytes only."""
     try:
-        with path.open("rb") as handle:
+        with safeio.open_regular(path) as handle:
             data = handle.read(1 << 16)
     except OSError as e:
         return {}, [f"cannot read: {e.strerror or e}"]

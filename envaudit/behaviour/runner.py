@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
+from envaudit import safeio
 from envaudit.behaviour.catalog import load_probe_catalog
 from envaudit.behaviour.interface import LibraryRun, LibrarySpec, ProbeResult
 from envaudit.model import Fact, Unavailable
@@ -27,6 +28,8 @@ from envaudit.probes.interface import Host, Probe
 # Seconds one library's child may take (import included: `import torch` alone took 6 s on
 # the H200 host, see fixtures/behaviour/README.md).
 PROBE_TIMEOUT = 120.0
+# The child's answer file: read as any untrusted file (regular only, bounded).
+_RESULT_LIMIT = safeio.Limit(16 << 20)
 
 # Progress events: (library, "start" | "done" | "unavailable", a short detail).
 Events = Callable[[str, str, str], None]
@@ -70,8 +73,8 @@ def run_library(spec: LibrarySpec, *, timeout: float = PROBE_TIMEOUT,
         if failed is not None:
             return Unavailable(failed)
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
+            doc = json.loads(safeio.read_text(path, _RESULT_LIMIT))
+        except (safeio.UnsafeFile, ValueError, RecursionError) as e:
             return Unavailable(f"probe child for {spec.name} wrote no readable result: {e}")
     return parse_answer(spec.name, doc, seconds)
 

@@ -48,26 +48,26 @@ def ignored_host_options(fmt: FormatChoice, given: Mapping[str, object]) -> list
 
 def textfile_or_output(
     text: str, fmt: FormatChoice, output: Optional[str], textfile_dir: Optional[Path],
-    model: Optional[str],
+    model: Optional[str], *, append: bool = False,
 ) -> None:
     """Write a diff report: into --textfile-dir (Prometheus only) or to stdout / --output."""
     from envaudit.formats.prometheus import write_textfile
     from envaudit.output import write_output
 
     if textfile_dir is None:
-        write_output(text, output)
+        write_output(text, output, append=append)
     else:
         assert fmt is FormatChoice.PROMETHEUS and output is None, TEXTFILE_USAGE
         write_textfile(textfile_dir, text, model or "")
 
 
 # Host reports come from many machines: their text never reaches a terminal as control codes.
-_CONTROLS = {c: "?" for c in [*range(0x20), *range(0x7F, 0xA0)]}
-
-
 def printable(text: str) -> str:
-    """`text` with control characters (escape sequences, bells, newlines) shown as `?`."""
-    return text.translate(_CONTROLS)
+    """`text` with control characters (escape sequences, bells, newlines, bidi overrides)
+    shown as \\xNN by the scrubber's escaping, as in every other human format."""
+    from envaudit.scrub import escape_controls
+
+    return escape_controls(text, keep_newlines=False)
 
 
 class HostReportError(EnvauditError):
@@ -102,14 +102,12 @@ class HostReport:
 
 def read_host_report(path: Path) -> HostReport:
     """Read `path` (written by `envaudit diff --format json`). Raises HostReportError."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_REPORT_BYTES + 1)
-        if len(data) > MAX_REPORT_BYTES:
-            raise HostReportError(f"{path}: larger than {MAX_REPORT_BYTES // 2**20} MiB")
-        doc = json.loads(data)
-    except OSError as e:
-        raise HostReportError(f"{path}: cannot read: {e.strerror or e}") from e
+    from envaudit import safeio
+
+    try:  # a regular file only (a FIFO or device never blocks the merge), within the cap
+        doc = json.loads(safeio.read_bytes(path, safeio.Limit(MAX_REPORT_BYTES)))
+    except safeio.UnsafeFile as e:
+        raise HostReportError(f"{path}: cannot read: {e.reason}") from e
     except (ValueError, RecursionError) as e:
         raise HostReportError(f"{path}: not JSON: {e}") from e
     try:

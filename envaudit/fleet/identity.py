@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from envaudit import safeio
+
 MACHINE_ID_FILES = (Path("/etc/machine-id"), Path("/var/lib/dbus/machine-id"))
 
 
@@ -45,8 +47,8 @@ def read_machine_id(files: tuple[Path, ...] = MACHINE_ID_FILES) -> Optional[str]
     """The host's machine ID, or None where no file has one (many containers)."""
     for path in files:
         try:
-            value = path.read_text(encoding="ascii").strip()
-        except (OSError, UnicodeDecodeError):
+            value = safeio.read_bytes(path, "small").decode("ascii").strip()
+        except (safeio.UnsafeFile, UnicodeDecodeError):
             continue
         if value and value != "uninitialized":
             return value

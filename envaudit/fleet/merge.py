@@ -32,10 +32,11 @@ class FleetError(EnvauditError):
 
 
 def report_paths(paths: Iterable[Path]) -> Iterator[Path]:
-    """Each path given, or each `*.json` directly inside a directory given (sorted)."""
+    """Each path given, or each `*.json` directly inside a directory given (sorted); a FIFO
+    or device named *.json is kept, so that reading it names the problem (never silent)."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.glob("*.json") if p.is_file())
+            yield from sorted(p for p in path.glob("*.json") if not p.is_dir())
         else:
             yield path
 

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from envaudit.choices import FailOn
+from envaudit.fleet.hostreport import printable
 from envaudit.fleet.interface import Cause, Fleet, FleetFormat, FleetHost
 from envaudit.formats.fleet_text import cause_line, headline, values
 
@@ -157,7 +158,7 @@ _COLORS = {"error": "#b00020", "warning": "#e08a00", "info": "#2a9bb5", "clean":
 def _td(text: str, key: str | int | None = None, cls: str = "") -> str:
     attrs = (f' data-key="{escape(str(key))}"' if key is not None else "") + (
         f' class="{cls}"' if cls else "")
-    return f"<td{attrs}>{escape(text)}</td>"
+    return f"<td{attrs}>{escape(printable(text))}</td>"
 
 
 def _causes_table(fleet: Fleet) -> str:
@@ -188,8 +189,9 @@ def _host_row(fleet: Fleet, hi: int, columns: list[int]) -> str:
     cells = "".join(
         _td("●", 1, "hit sev-" + fleet.causes[ci].severity.value) if ci in has
         else _td("", 0) for ci in columns)
-    return (f'<tr data-host="{hi}"><td data-key="{escape(h.hostname)}">'
-            f'<button class="drill" type="button">{escape(h.hostname)}</button></td>'
+    name = escape(printable(h.hostname))
+    return (f'<tr data-host="{hi}"><td data-key="{name}">'
+            f'<button class="drill" type="button">{name}</button></td>'
             f"{_td(w, _SEVERITY_KEY[w], 'sev-' + w)}"
             + "".join(_td(str(n[s]), n[s], "num") for s in ("error", "warning", "info"))
             + f"{_td(h.model or '–')}{_td(h.time or '–')}{cells}</tr>")
@@ -203,7 +205,7 @@ def _matrix(fleet: Fleet) -> str:
     columns = _columns(fleet)
     head = "".join(f"<th>{h}</th>" for h in (
         "host", "worst", "errors", "warnings", "info", "model", "time"))
-    head += "".join(f'<th title="{escape(_column_title(fleet.causes[i]))}">#{i + 1}</th>'
+    head += "".join(f'<th title="{escape(printable(_column_title(fleet.causes[i])))}">#{i + 1}</th>'
                     for i in columns)
     rows = "".join(_host_row(fleet, hi, columns) for hi in range(len(fleet.hosts)))
     return f'<table id="matrix"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'

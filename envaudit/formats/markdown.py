@@ -13,7 +13,9 @@ _ICON = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info"}
 
 
 def _cell(text: str | None) -> str:
-    return (text or "–").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    """A table cell: pipes escaped, and no HTML from a lock reaches a rendered comment."""
+    return ((text or "–").replace("|", "\\|").replace("\n", " ")
+            .replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _row(g: Group) -> str:

@@ -77,11 +77,12 @@ def textfile_name(model: str) -> str:
 
 
 def write_textfile(directory: Path, text: str, model: str) -> Path:
-    """Write the metrics into `directory` atomically (temp file there, then rename)."""
-    from envaudit.output import write_atomic
+    """Write the metrics into `directory` atomically (temp file there, then rename), through
+    the same safe writer as -o (envaudit.output: a FIFO or directory there is refused)."""
+    from envaudit.output import write_target
 
     if not directory.is_dir():
         raise OutputError(f"--textfile-dir {directory} is not a directory")
     path = directory / textfile_name(model)
-    write_atomic(path, text)
+    write_target(str(path), text)
     return path

@@ -1,10 +1,13 @@
-"""Child of `snapshot --deep`: imports ONE framework and prints what only it can say, as JSON.
+"""Child of `snapshot --deep`: imports ONE framework and reports what only it can say, as JSON.
 
-Run as `python -I _deep_child.py NAME`: isolated mode keeps this file's folder (envaudit/probes,
-which holds a `platform.py`), the working directory and the user's site off sys.path, so no
-module there can shadow one the framework imports. The PYTHONPATH entries a plain `python`
-would have seen are put back by hand (-I ignores them). It imports only the standard library
-and the framework, never envaudit, so it works in any interpreter.
+Run as `python -I _deep_child.py NAME RESULT-FILE`: the JSON goes into RESULT-FILE, a file
+of a private directory the parent created (never stdout, which any imported package can
+print to; without RESULT-FILE it is printed, for a person trying the child). Isolated
+mode keeps this file's folder (envaudit/probes, which holds a `platform.py`), the working
+directory and the user's site off sys.path, so no module there can shadow one the framework
+imports. The PYTHONPATH entries a plain `python` would have seen are put back by hand (-I
+ignores them). It imports only the standard library and the framework, never envaudit, so
+it works in any interpreter.
 """
 
 from __future__ import annotations
@@ -85,6 +88,16 @@ READERS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
+def _emit(result: dict[str, Any], channel: str | None) -> None:
+    """The result on the parent's private channel (a file it created), else on stdout."""
+    text = json.dumps(result)
+    if channel is None:
+        print(text)
+        return
+    with open(channel, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def restore_pythonpath(environ: dict[str, str], path: list[str]) -> None:
     """Put PYTHONPATH's entries where a non-isolated interpreter has them: before the stdlib."""
     entries = [p for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -92,16 +105,17 @@ def restore_pythonpath(environ: dict[str, str], path: list[str]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[1] not in READERS:
-        print(json.dumps({"error": f"usage: _deep_child.py {{{','.join(READERS)}}}"}))
+    channel = argv[2] if len(argv) == 3 else None
+    if len(argv) not in (2, 3) or argv[1] not in READERS:
+        _emit({"error": f"usage: _deep_child.py {{{','.join(READERS)}}} [RESULT-FILE]"}, None)
         return 2
     try:
         facts = READERS[argv[1]]()
     except Exception as e:  # report, do not crash: the parent records the reason
-        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+        _emit({"error": f"{type(e).__name__}: {e}"}, channel)
         return 1
     facts["mapped-libraries"] = mapped_libraries()
-    print(json.dumps({k: str(v) for k, v in facts.items()}))
+    _emit({k: str(v) for k, v in facts.items()}, channel)
     return 0
 
 

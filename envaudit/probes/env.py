@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from envaudit.probes.interface import Host, Probe
-from envaudit.probes.redact import scrub
+from envaudit.scrub import SECRET_NAME, scrub
+
+__all__ = ["EnvProbe", "capture", "is_captured", "scrub"]
 
 # Names that change device selection, numerics, library resolution or model loading
 # (the ENV rules in rules/data/env.toml cite the documentation of each).
@@ -22,10 +23,8 @@ NAMES: frozenset[str] = frozenset({
     # NumPy's runtime dispatch switches (rules/data/env_settings.csv).
     "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES",
 })
-# A name that looks secret is never written, not even its value's length.
-SECRET = re.compile(
-    r"TOKEN|SECRET|KEY|PASSW|PWD|CREDENTIAL|AUTH|PRIVATE|COOKIE|SESSION|SIGNATURE|CERT", re.I
-)
+# A name that looks secret is never written, not even its value's length (envaudit.scrub).
+SECRET = SECRET_NAME
 
 
 # Terraform also uses TF_ (TF_VAR_* often carries credentials): never TensorFlow's.

@@ -62,20 +62,19 @@ _PROJECT_STEM = {"cv2": "opencv"}
 
 
 def provides(info: Path, module: str) -> bool:
-    top = _read(info / "top_level.txt")
+    top = _read(info / "top_level.txt", "record")
     if top is not None and module in top.split():
         return True
-    record = _read(info / "RECORD") or ""
+    record = _read(info / "RECORD", "record") or ""
     prefix = f"{module}/"
     return any(line.startswith(prefix) for line in record.splitlines())
 
 
-def _read(path: Path, limit: int = 1 << 20) -> Optional[str]:
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as fh:
-            return fh.read(limit)
-    except OSError:
-        return None
+def _read(path: Path, kind: str = "source") -> Optional[str]:
+    """A file of the audited environment: regular files only, bounded (envaudit.safeio)."""
+    from envaudit.safeio import read_optional
+
+    return read_optional(path, kind)
 
 
 # ---------------------------------------------------------------- parsing, never exec

@@ -154,10 +154,10 @@ def _vendored(host: Host, site_dir: Path, rank: int) -> Iterator[_Copy]:
 
 
 def _read(path: Path) -> Optional[str]:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")[:65536]
-    except OSError:
-        return None
+    """The start of a header or version file: regular files only (envaudit.safeio)."""
+    from envaudit.safeio import Limit, read_optional
+
+    return read_optional(path, Limit(65536, prefix=True))
 
 
 def loader_dirs(host: Host) -> list[str]:
@@ -295,7 +295,7 @@ def _version_file(host: Host, d: str) -> str:
     if text:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # a hostile file may nest 64k deep
             data = {}
         cuda = data.get("cuda") if isinstance(data, dict) else None
         if isinstance(cuda, dict) and isinstance(cuda.get("version"), str):

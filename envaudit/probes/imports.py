@@ -13,16 +13,16 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Optional
 
+from envaudit import safeio
 from envaudit.probes.distributions import Distribution
 
 _MODULE_SUFFIXES = (".py", ".so", ".pyd")
 
 
 def _read(path: Path) -> Optional[str]:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+    """The file's text through safeio (regular files only, within the RECORD cap), else None:
+    a FIFO, a device or an oversized file is already recorded as the distribution's problem."""
+    return safeio.read_optional(path, "record")
 
 
 def _top_module(name: str) -> Optional[str]:

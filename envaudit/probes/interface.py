@@ -69,12 +69,10 @@ class Host:
         return tuple(iter_distributions(self.sys_path))
 
     def read_text(self, absolute: str, limit: int = 1 << 20) -> str | None:
-        """The start of a text file, or None when it cannot be read."""
-        try:
-            with self.path(absolute).open("r", encoding="utf-8", errors="replace") as fh:
-                return fh.read(limit)
-        except OSError:
-            return None
+        """The start of a regular text file, or None when it is absent, special or unreadable."""
+        from envaudit.safeio import Limit, read_optional
+
+        return read_optional(self.path(absolute), Limit(limit, prefix=True))
 
 
 class Probe(ABC):

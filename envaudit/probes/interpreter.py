@@ -110,12 +110,15 @@ def read_facts(python: str, *, timeout: float = 30.0) -> dict[str, Any]:
 
 
 def _load(channel: str) -> Optional[Any]:
+    """The answer file, read like any untrusted file (envaudit.safeio): the target's code
+    could have put a FIFO or a /dev/zero link at that path."""
     import json
 
+    from envaudit import safeio
+
     try:
-        with open(channel, encoding="utf-8") as fh:
-            return json.loads(fh.read(4 << 20))
-    except (OSError, ValueError, RecursionError):
+        return json.loads(safeio.read_text(channel, safeio.Limit(4 << 20)))
+    except (safeio.UnsafeFile, ValueError, RecursionError):
         return None
 
 

@@ -29,6 +29,7 @@ def collect_packages(sys_path: tuple[str, ...],
             direct_url=d.direct_url,
             editable=d.editable,
             shadowed=tuple(shadowed.get(d.name, ())),
+            problem=d.problem,
             wheel_tags=d.wheel_tags,
             shared_imports=shared.get(d.name, ()),
         )

@@ -44,10 +44,17 @@ def archives(directory: Path) -> dict[tuple[str, str], list[Path]]:
 
 
 def _sha256(path: Path) -> str:
+    """The archive's hash, read as a regular file only (a FIFO named *.whl never blocks)."""
+    from envaudit import safeio
+    from envaudit.errors import RemediationError
+
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with safeio.open_regular(path) as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as e:
+        raise RemediationError(f"--wheels {path}: cannot read: {e.strerror or e}") from e
     return digest.hexdigest()
 
 

@@ -79,11 +79,23 @@ def _rule(raw: Mapping[str, Any], where: str) -> Rule:
 
 @functools.lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
-    """The shipped catalog. Raises CatalogError when the data is inconsistent."""
+    """The shipped catalog. Raises CatalogError when the data is inconsistent.
+
+    A cache file that is corrupt or not envaudit's (any data the catalog cannot be built
+    from) is never an error: the shipped data is parsed again and the cache rewritten."""
     from envaudit.rules.checks import load_all
 
     load_all()
-    files = data_files()
+    files, from_cache = _data_files()
+    if from_cache:
+        try:
+            return _build(files)
+        except Exception:  # a foreign cache: the shipped data decides
+            files, _ = _data_files(use_cache=False)
+    return _build(files)
+
+
+def _build(files: Mapping[str, Any]) -> Catalog:
     rules: list[Rule] = []
     for name, data in files.items():
         if name == "packages.toml":
@@ -102,29 +114,51 @@ def load_catalog() -> Catalog:
     )
 
 
+CACHE_LIMIT = 16 << 20  # the cache holds the parsed data/*.toml (about 0.2 MiB)
+
+
 def data_files() -> dict[str, Any]:
-    """Every data/*.toml file parsed, by name (sorted).
+    """Every data/*.toml file parsed, by name (sorted); see _data_files()."""
+    return _data_files()[0]
+
+
+def _data_files(*, use_cache: bool = True) -> tuple[dict[str, Any], bool]:
+    """(every data/*.toml file parsed, by name; whether it came from the cache).
 
     Parsing the TOML costs more than everything else a diff does at 150 packages, so
     the parsed data is kept as JSON in a cache file named after the envaudit version and
     a digest of every data file's bytes (the .toml files and the .csv tables beside
     them): an edited data file has another digest, so a stale cache is never read.
-    ENVAUDIT_CACHE_DIR chooses the folder ("" turns the cache off).
+    ENVAUDIT_CACHE_DIR chooses the folder ("" turns the cache off). The cache is read
+    like any file envaudit does not control (envaudit.safeio: a regular file, at most
+    CACHE_LIMIT bytes); anything unreadable there means parsing the shipped data again.
     """
     names = sorted(n for n in os.listdir(DATA) if n.endswith((".toml", ".csv")))
     blobs = {name: (DATA / name).read_bytes() for name in names}
     digest = sha256(b"".join(n.encode() + b"\0" + b + b"\0" for n, b in blobs.items()))
     cache = _cache_file(f"catalog-{__version__}-{digest.hexdigest()[:32]}.json")
     tomls = [name for name in names if name.endswith(".toml")]
-    if cache is not None:
-        with contextlib.suppress(OSError, ValueError):
-            cached = json.loads(cache.read_bytes())
-            if isinstance(cached, dict) and sorted(cached) == tomls:
-                return cached
+    cached = _read_cache(cache, tomls) if cache is not None and use_cache else None
+    if cached is not None:
+        return cached, True
     files = {name: tomllib.loads(blobs[name].decode("utf-8")) for name in tomls}
-    if cache is not None:
+    if cache is not None:  # also over a cache that could not be used
         _write_cache(cache, files)
-    return files
+    return files, False
+
+
+def _read_cache(cache: Path, tomls: list[str]) -> dict[str, Any] | None:
+    """The cached data; None when absent, special, too large, not JSON or not a table of
+    exactly the data files."""
+    from envaudit import safeio
+
+    try:
+        cached = json.loads(safeio.read_bytes(cache, safeio.Limit(CACHE_LIMIT)))
+    except (safeio.UnsafeFile, ValueError, RecursionError):
+        return None
+    if not isinstance(cached, dict) or sorted(cached) != tomls:
+        return None
+    return cached if all(isinstance(v, dict) for v in cached.values()) else None
 
 
 def _cache_file(name: str) -> Path | None:

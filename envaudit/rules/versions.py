@@ -29,7 +29,7 @@ def parse_version(text: Optional[str]) -> Optional[Version]:
         return None
     try:
         return Version(text)
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):  # or a number too long for int()
         return None
 
 

@@ -31,18 +31,16 @@ DEFAULT_NAME = "default"
 
 
 def read_text(path: Path) -> str:
-    """A UTF-8 config file of at most MAX_TEXT_BYTES; PipelineError otherwise."""
+    """A UTF-8 config file of at most MAX_TEXT_BYTES; PipelineError otherwise.
+
+    Read through envaudit.safeio: a regular file only (a FIFO or a device is refused without
+    being opened for a blocking read), never more than the cap."""
+    from envaudit import safeio
+
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_TEXT_BYTES + 1)
-    except FileNotFoundError as e:
-        raise PipelineError(f"{path}: no such file") from e
-    except IsADirectoryError as e:
-        raise PipelineError(f"{path}: is a directory") from e
-    except OSError as e:
-        raise PipelineError(f"{path}: cannot read: {e.strerror or e}") from e
-    if len(data) > MAX_TEXT_BYTES:
-        raise PipelineError(f"{path}: larger than {MAX_TEXT_BYTES // 2**20} MiB, not a config file")
+        data = safeio.read_bytes(path, safeio.Limit(MAX_TEXT_BYTES))
+    except safeio.UnsafeFile as e:
+        raise PipelineError(f"{path}: {e.reason}") from e
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

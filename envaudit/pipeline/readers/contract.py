@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from envaudit._compat import tomllib
+from envaudit import safetoml
 from envaudit.pipeline.interface import Pipeline, PipelineError, PipelineSet
 from envaudit.pipeline.labels import labels_hash
 from envaudit.pipeline.readers import read_text
@@ -23,9 +23,9 @@ _LABEL_KEYS = ("labels", "labels-file")
 
 def read(path: Path) -> PipelineSet:
     try:
-        doc = tomllib.loads(read_text(path))
-    except tomllib.TOMLDecodeError as e:
-        raise PipelineError(f"{path}: not valid TOML: {e}") from e
+        doc = safetoml.loads(read_text(path))
+    except safetoml.TomlInputError as e:  # not TOML, or outside the bounds (docs/security.md)
+        raise PipelineError(f"{path}: {e}") from e
     table, prefix = _table(doc, path)
     problems = Problems(str(path), [])
     pipelines: dict[str, Pipeline] = {}

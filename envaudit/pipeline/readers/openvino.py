@@ -27,13 +27,12 @@ _SIMPLE = {"resize_type": "resize_type", "pad_value": "pad_value",
 
 
 def _root(path: Path) -> ET.Element:
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_XML_BYTES + 1)
-    except OSError as e:
-        raise PipelineError(f"{path}: cannot read: {e.strerror or e}") from e
-    if len(data) > MAX_XML_BYTES:
-        raise PipelineError(f"{path}: larger than {MAX_XML_BYTES // 2**20} MiB")
+    from envaudit import safeio
+
+    try:  # a regular file only, within the cap (safeio)
+        data = safeio.read_bytes(path, safeio.Limit(MAX_XML_BYTES))
+    except safeio.UnsafeFile as e:
+        raise PipelineError(f"{path}: {e.reason}") from e
     if _DECLARATION.search(data):
         raise PipelineError(f"{path}: has a DOCTYPE or ENTITY declaration: refused")
     try:

@@ -45,11 +45,22 @@ def read(path: Path) -> PipelineSet:
     suffix = path.suffix.lower()
     if suffix == ".engine":
         data = engine_metadata(path)
-    elif suffix == ".torchscript" or zipfile.is_zipfile(path):
+    elif suffix == ".torchscript" or _is_zip(path):
         data = torchscript_metadata(path)
     else:
         data = yaml_loads(read_text(path), str(path))
     return PipelineSet({DEFAULT_NAME: from_metadata(data, str(path))}, str(path))
+
+
+def _is_zip(path: Path) -> bool:
+    """zipfile.is_zipfile() on a regular file only (it would open a FIFO and wait)."""
+    from envaudit import safeio
+
+    try:
+        with safeio.open_regular(path) as fh:
+            return zipfile.is_zipfile(fh)
+    except OSError:
+        return False  # read_text() then names the problem
 
 
 def from_metadata(data: Mapping[str, Any], source: str) -> Pipeline:
@@ -101,8 +112,10 @@ def is_ultralytics(props: Mapping[str, str]) -> bool:
 
 def engine_metadata(path: Path) -> dict[str, Any]:
     """The JSON that Ultralytics writes before the TensorRT plan: int32 length, then JSON."""
+    from envaudit import safeio
+
     try:
-        with path.open("rb") as fh:
+        with safeio.open_regular(path) as fh:  # a regular file only: never a FIFO or device
             head = fh.read(4)
             size = struct.unpack("<i", head)[0] if len(head) == 4 else -1
             if not 0 < size <= _MAX_METADATA:
@@ -117,14 +130,18 @@ def engine_metadata(path: Path) -> dict[str, Any]:
 
 def torchscript_metadata(path: Path) -> dict[str, Any]:
     """`<archive>/extra/config.txt` (JSON) of a TorchScript zip exported by Ultralytics."""
+    from envaudit import safeio
+
     try:
-        with zipfile.ZipFile(path) as zf:
+        with safeio.open_regular(path) as fh, zipfile.ZipFile(fh) as zf:
             names = [i for i in zf.infolist() if i.filename.endswith("extra/config.txt")]
             if not names:
                 raise PipelineError(f"{path}: no extra/config.txt (not an Ultralytics export)")
             if names[0].file_size > _MAX_METADATA:
                 raise PipelineError(f"{path}: extra/config.txt is too large")
             data = json.loads(zf.read(names[0]).decode("utf-8"))
+    except safeio.UnsafeFile as e:
+        raise PipelineError(f"{path}: {e.reason}") from e
     except (OSError, zipfile.BadZipFile) as e:
         raise PipelineError(f"{path}: not a readable zip archive: {e}") from e
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:

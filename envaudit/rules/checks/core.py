@@ -246,17 +246,42 @@ def _shown(value: str | None) -> str:
     return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
 
 
+# The sections every default snapshot collects: when the lock has one and the deployment
+# side could not collect it, the gate is blind there, an error (a gate that cannot see must
+# not say "fine"). Others are facts or opt-in: no CUDA toolkit outside the wheels, no
+# --deep, no --artifact... their absence stays info.
+ALWAYS_COLLECTED = frozenset({"python", "platform", "cpu", "packages", "env", "nvidia", "gpus",
+                              "frameworks", "cuda-libraries"})
+
+
 @check("not-collected")
 def not_collected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     for c in ctx.changes:
         if c.kind is ChangeKind.UNKNOWN:
-            side = "deployment" if c.current != "collected" else "training (locked)"
-            reason = c.current if c.current != "collected" else c.locked
+            deployment = c.current != "collected"
+            side = "deployment" if deployment else "training (locked)"
+            reason = c.current if deployment else c.locked
             # GPU facts fold with the GPU findings (GPU-011...) of the same root cause.
             subject = "gpu" if c.section in ("nvidia", "gpus") else f"unknown:{c.section}"
+            blind = deployment and c.section in ALWAYS_COLLECTED
             yield Match(subject, c.locked, c.current,
                         f"[{c.section}] was not collected on the {side} side, so it is not"
-                        f" compared: {reason}")
+                        f" compared: {reason}", Severity.ERROR if blind else None)
+    yield from _unreadable_packages(ctx)
+
+
+def _unreadable_packages(ctx: Context) -> Iterator[Match]:
+    """Each distribution that could not be read: an error on the deployment side."""
+    if isinstance(ctx.current.packages, Unavailable):
+        return
+    for pkg in ctx.current.packages:
+        if not pkg.problem:
+            continue
+        before = ctx.locked.package(pkg.name)
+        known = before is not None and before.problem == pkg.problem
+        yield Match(pkg.name, before.version if before else None, pkg.version,
+                    f"{pkg.problem} — the distribution could not be read on the deployment"
+                    " side, so it is not fully compared", None if known else Severity.ERROR)
 
 
 @check("package-boundary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import SpecifierSet
 
 from envaudit.rules.interface import Context, Match, check
 from envaudit.rules.versions import parse_version
@@ -25,7 +25,7 @@ def policy_allowed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
         try:
             # Pre-releases count: a policy range should not silently accept 2.0rc1.
             inside = version is not None and version in SpecifierSet(spec, prereleases=True)
-        except InvalidSpecifier:
+        except ValueError:  # InvalidSpecifier, an over-long number
             inside = False
         if not inside:
             yield Match(name, old, pkg.version,
