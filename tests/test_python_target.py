@@ -1,7 +1,8 @@
-"""--python, the active venv, export and fix against real virtual environments (no network).
+"""--python, the active venv, export and fix against real virtual environments.
 
-Two venvs get different small wheels built here (tests/venvs.py); envaudit runs in the
-test's own interpreter and audits them from outside.
+Two venvs get different small wheels built here (tests/venvs.py, no network); envaudit runs
+in the test's own interpreter and audits them from outside. One round trip also installs small
+real packages from the package index (skipped when it cannot be reached).
 """
 
 from __future__ import annotations
@@ -161,3 +162,23 @@ def test_fix_prints_the_plan_then_apply_carries_it_out(
     code, out, _ = envaudit(capsys, "diff", str(lock), "--python", str(drifted), "--format",
                             "json", "--fail-on", "never")
     assert package_findings(json.loads(out)) == {}
+
+
+def test_exported_requirements_reinstall_from_the_package_index(
+        envs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same round trip with small real packages from the index (skipped when unreachable)."""
+    real = {"six": "1.16.0", "idna": "3.7"}
+    trained = make_venv(tmp_path, "trained", {}, envs["wheels"])
+    done = subprocess.run([str(trained), "-m", "pip", "--disable-pip-version-check", "-q",
+                           "install", *(f"{k}=={v}" for k, v in real.items())],
+                          capture_output=True, text=True, timeout=300, env=_clean())
+    if done.returncode != 0:
+        pytest.skip(f"the package index is not reachable: {done.stderr.strip()[-200:]}")
+    lock, req = tmp_path / "trained.lock", tmp_path / "requirements.txt"
+    assert envaudit(capsys, "snapshot", "--python", str(trained), "-o", str(lock))[0] == 0
+    assert envaudit(capsys, "export", str(lock), "-o", str(req))[0] == 0
+    fresh = make_venv(tmp_path, "fresh", {}, envs["wheels"])
+    pip(fresh, "install", "-r", str(req))
+    again = tmp_path / "fresh.lock"
+    assert envaudit(capsys, "snapshot", "--python", str(fresh), "-o", str(again))[0] == 0
+    assert packages(again) == packages(lock) == real
