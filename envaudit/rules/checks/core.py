@@ -53,7 +53,7 @@ def python_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     if params["level"] == "minor" and level in ("major", "minor"):
         yield Match("python", c.locked, c.current,
                     f"Python {old.major}.{old.minor} → {new.major}.{new.minor}: compiled"
-                    " extensions and pickles cross an ABI boundary",
+                    " extensions (and .pyc files) cross an ABI boundary",
                     Severity.ERROR if level == "major" else None)
     elif params["level"] == "micro" and level not in ("major", "minor"):
         yield Match("python", c.locked, c.current, f"Python {c.locked} → {c.current}")
