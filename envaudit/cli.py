@@ -13,6 +13,7 @@ import typer
 
 from envaudit import __version__, commands
 from envaudit.choices import ColorChoice, FailOn, FleetFormatChoice, FormatChoice
+from envaudit.findings import Severity
 
 DEFAULT_LOCK = "envaudit.lock"  # envaudit.lockfile.DEFAULT_PATH, without importing it
 
@@ -199,12 +200,6 @@ def verify(
     _exit(commands.run(lambda: commands.verify(locks=locks)))
 
 
-class RuleSeverity(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
 class ListFormat(str, enum.Enum):
     TEXT = "text"
     JSON = "json"
@@ -213,7 +208,7 @@ class ListFormat(str, enum.Enum):
 @app.command()
 def rules(
     group: Optional[str] = typer.Option(None, "--group", "-g", help="Only this rule group."),
-    severity: Optional[RuleSeverity] = typer.Option(
+    severity: Optional[Severity] = typer.Option(
         None, "--severity", "-s", help="Only rules with this default severity."
     ),
     fmt: ListFormat = typer.Option(ListFormat.TEXT, "--format", "-f", help="Output format."),
