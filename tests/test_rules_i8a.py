@@ -68,7 +68,7 @@ def test_torch_arch_rows_added_and_every_table_row_says_if_secondary() -> None:
     import csv
 
     from envaudit.probes.gpu_frameworks import table_arch_list
-    from envaudit.rules.checks.gpu import DATA
+    from envaudit.rules.tables import DATA
 
     cu128 = table_arch_list("2.7.1+cu128")
     assert "sm_70" not in cu128 and cu128[0] == "sm_75" and cu128[-1] == "sm_120"

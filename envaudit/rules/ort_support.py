@@ -6,14 +6,12 @@ model's own opset and IR version) and FW-022 (the onnx release it was exported n
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
-_TABLE = Path(__file__).parent / "data" / "onnxruntime_support.csv"
+from envaudit.rules.tables import rows
 
 
 @dataclass(frozen=True)
@@ -29,14 +27,13 @@ class OrtSupport:
 @functools.lru_cache(maxsize=1)
 def ort_table() -> tuple[OrtSupport, ...]:
     """The ORT support table, oldest release first."""
-    with _TABLE.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    table_rows = rows("onnxruntime_support.csv")
     keys = {"opset.ai.onnx": "max_opset", "opset.ai.onnx.ml": "max_ml_opset",
             "ir_version": "max_ir"}
     table = [
         OrtSupport(_release(r["onnxruntime"]),
                    {k: int(r[col]) for k, col in keys.items() if r[col]}, r["onnx"], r["source"])
-        for r in rows
+        for r in table_rows
     ]
     return tuple(sorted(table, key=lambda s: s.release))
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any, Optional
 
 from envaudit.model import (
@@ -20,19 +18,18 @@ from envaudit.model import (
     Unavailable,
 )
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.tables import rows
 from envaudit.rules.versions import Ver, cc, fmt, ver
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 
 @functools.lru_cache(maxsize=1)
 def driver_table() -> dict[Ver, Ver]:
     """cuda_driver_table.csv: CUDA release → minimum Linux driver (NVIDIA Table 3)."""
     out: dict[Ver, Ver] = {}
-    with (DATA / "cuda_driver_table.csv").open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            cuda, driver = ver(row["cuda_version"]), ver(row["min_driver_linux"])
-            if cuda and driver:
-                out[cuda] = driver
+    for row in rows("cuda_driver_table.csv"):
+        cuda, driver = ver(row["cuda_version"]), ver(row["min_driver_linux"])
+        if cuda and driver:
+            out[cuda] = driver
     return out
 
 
@@ -321,9 +318,8 @@ def tf32_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 @functools.lru_cache(maxsize=1)
 def jetson_ccs() -> frozenset[tuple[int, int]]:
     """Compute capabilities of Jetson modules, from compute_capability.csv (NVIDIA's table)."""
-    with (DATA / "compute_capability.csv").open(newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if "Jetson" in r["gpu_name"]]
-    return frozenset(c for c in (cc(r["compute_capability"]) for r in rows) if c)
+    jetsons = [r for r in rows("compute_capability.csv") if "Jetson" in r["gpu_name"]]
+    return frozenset(c for c in (cc(r["compute_capability"]) for r in jetsons) if c)
 
 
 def _runs_on_jetson(have: tuple[int, int], fw: Framework, unified: Optional[Ver]) -> bool:

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from envaudit.model import Unavailable
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.tables import rows
 from envaudit.rules.versions import machine
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 
-
-@functools.lru_cache(maxsize=4)
 def isa_families(name: str) -> tuple[Mapping[str, str], ...]:
     """Rows of `name` (cpu_isa_families.csv): flag, machine, family, dispatched_by, source."""
-    with (DATA / name).open(newline="", encoding="utf-8") as fh:
-        return tuple(dict(row) for row in csv.DictReader(fh))
+    return rows(name)
 
 
 @check("isa-family-lost")

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from envaudit.rules.checks.env import env_of, shown
 from envaudit.rules.interface import Context, Match, check
+from envaudit.rules.tables import rows
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 
-
-@functools.lru_cache(maxsize=4)
 def settings_table(name: str) -> tuple[Mapping[str, str], ...]:
     """Rows of `name` (env_settings.csv): name, changes, what, source."""
-    with (DATA / name).open(newline="", encoding="utf-8") as fh:
-        return tuple(dict(row) for row in csv.DictReader(fh))
+    return rows(name)
 
 
 @check("env-setting-changed")
