@@ -78,9 +78,13 @@ SCENARIOS = [
     S("cu128-wheel-ga-toolkit", BASE,
       fp(nvidia=("570.86.10", "12.8"), gpus=[H200], packages={"cuda-toolkit": "12.8.0"},
          frameworks={"torch": torch_fw("2.8.0+cu128", "12.8")}), {}, frozenset({"CUDA-002"})),
-    # 12.3.2 has no row: 12.3.1's minimum (545.23.08) is used, never a silent skip.
-    S("cuda-12-3-2-without-a-row", BASE,
+    # 12.3.2 ships 12.3.1's cudart: 12.3.1's minimum (545.23.08) is its inferred row.
+    S("cuda-12-3-2-inferred-row", BASE,
       host("545.23.06", "12.3", frameworks={"torch": torch_fw("2.2.0", "12.3.2")}, libs=[]),
+      {"CUDA-002": "warning"}),
+    # 12.6.4 has no row at all: 12.6.3's minimum (560.35.05) is used, never a silent skip.
+    S("cuda-12-6-4-without-a-row", BASE,
+      host("560.35.03", "12.6", frameworks={"torch": torch_fw("2.6.0", "12.6.4")}, libs=[]),
       {"CUDA-002": "warning"}),
     S("driver-580-65-torch-cu132", host(frameworks={"torch": torch_fw("2.12.0+cu132", "13.2")}),
       host("580.65.06", frameworks={"torch": torch_fw("2.12.0+cu132", "13.2")}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.factories import Scenario, check_scenario, fp
@@ -80,3 +82,51 @@ def test_torch_arch_rows_added_and_every_table_row_says_if_secondary() -> None:
         assert rows and all(r["secondary"] in ("yes", "no") for r in rows), name
         assert all("SECONDARY" in r["source"] or "mirror" in r["source"]
                    for r in rows if r["secondary"] == "yes"), name
+
+
+def test_releases_missing_from_nvidias_table_have_inferred_rows() -> None:
+    """Issue 8: 12.3.2, 12.8.2, 12.9.2, 13.0.3 and 13.1.2 have rows; each copies the
+    Table 3 row of the release whose CUDA runtime it ships, and says so."""
+    from envaudit.rules.checks.gpu import release_minimum
+    from envaudit.rules.tables import rows
+    from envaudit.rules.versions import ver
+
+    table = {r["cuda_version"]: r for r in rows("cuda_driver_table.csv")}
+    expected = {"12.3.2": "12.3.1", "12.8.2": "12.8.1", "12.9.2": "12.9.1",
+                "13.0.3": "13.0.2", "13.1.2": "13.1.1"}
+    inferred = {k: r["same_runtime_as"] for k, r in table.items() if r["same_runtime_as"]}
+    assert inferred == expected
+    for release, base in inferred.items():
+        row, source = table[release], table[base]
+        assert release.rsplit(".", 1)[0] == base.rsplit(".", 1)[0]
+        assert not source["same_runtime_as"] and source["secondary"] == "no"
+        assert (row["min_driver_linux"], row["min_driver_windows"]) == (
+            source["min_driver_linux"], source["min_driver_windows"])
+        assert row["source"].startswith("INFERRED:")
+        assert "developer.download.nvidia.com/compute/cuda/redist/" in row["source"]
+        found = release_minimum(release)
+        assert found is not None and found.row == release
+        assert found.written == source["min_driver_linux"]  # "580.95.05", never "580.95.5"
+        assert found.driver == ver(found.written)
+        assert f"ships {base}'s CUDA runtime" in found.note and "inferred" in found.note
+    own = release_minimum("13.0.2")
+    assert own is not None and own.note == "" and own.written == "580.95.05"
+    fallback = release_minimum("12.6.4")
+    assert fallback is not None and "12.6.3's is used" in fallback.note
+
+
+def test_cuda_002_message_names_the_inferred_row_and_nvidias_driver_spelling() -> None:
+    """A cu130 wheel with cuda-toolkit 13.0.3 on driver 580.82.07: the message quotes the
+    minimum as NVIDIA writes it and says the 13.0.3 row is inferred from 13.0.2's runtime."""
+    from tests.factories import run, torch_fw
+
+    def host(toolkit: str) -> Any:
+        return fp(nvidia=("580.82.07", "13.0"), gpus=[("NVIDIA H200", "9.0")],
+                  packages={"cuda-toolkit": toolkit},
+                  frameworks={"torch": torch_fw("2.14.1+cu130", "13.0")})
+
+    found = [f for f in run(host("13.0.0"), host("13.0.3"), ()) if f.rule == "CUDA-002"]
+    assert len(found) == 1
+    message = found[0].message
+    assert "driver ≥ 580.95.05 for 13.0.3" in message
+    assert "it ships 13.0.2's CUDA runtime, so 13.0.2's minimum applies (inferred)" in message

@@ -6,7 +6,7 @@ import datetime
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from envaudit.model import (
     CudaLibrary,
@@ -23,35 +23,62 @@ from envaudit.rules.versions import Ver, cc, fmt, ver
 
 
 @functools.lru_cache(maxsize=1)
-def driver_table() -> dict[Ver, Ver]:
-    """cuda_driver_table.csv: CUDA release → minimum Linux driver (NVIDIA Table 3)."""
-    out: dict[Ver, Ver] = {}
+def driver_table() -> dict[Ver, tuple[Ver, str]]:
+    """cuda_driver_table.csv: CUDA release → minimum Linux driver (NVIDIA Table 3), parsed and
+    as NVIDIA writes it ("580.95.05": the parsed form would print as 580.95.5)."""
+    out: dict[Ver, tuple[Ver, str]] = {}
     for row in rows("cuda_driver_table.csv"):
         cuda, driver = ver(row["cuda_version"]), ver(row["min_driver_linux"])
         if cuda and driver:
-            out[cuda] = driver
+            out[cuda] = (driver, row["min_driver_linux"])
     return out
 
 
-def release_minimum(cuda: str) -> Optional[tuple[str, Ver, str]]:
+class ReleaseMinimum(NamedTuple):
+    """The row a CUDA version is judged by: its name, minimum driver (parsed, as written) and
+    a note for the message ("" for a row of NVIDIA's own)."""
+
+    row: str
+    driver: Ver
+    written: str
+    note: str
+
+
+@functools.lru_cache(maxsize=1)
+def same_runtime_rows() -> dict[Ver, str]:
+    """Rows NVIDIA's table lacks, filled in from the release whose CUDA runtime they ship
+    (`same_runtime_as`, read from NVIDIA's redistrib manifests): release → that release."""
+    return {v: row["same_runtime_as"] for row in rows("cuda_driver_table.csv")
+            if row.get("same_runtime_as") and (v := ver(row["cuda_version"]))}
+
+
+def release_minimum(cuda: str) -> Optional[ReleaseMinimum]:
     """(row used, its minimum driver, note) for a framework's CUDA version.
 
     "13.0" (two parts, what a wheel records) → the minor's GA row (13.0.0): the least any
-    13.0 build needs. "12.3.2" with no row of its own → the latest earlier row of 12.3
-    (12.3.1), never a silent skip; the note says so. None only when the minor is unknown."""
+    13.0 build needs. A release NVIDIA's table lacks but whose runtime is known ("13.0.3"
+    ships 13.0.2's cudart) → that release's minimum, and the note says it is inferred. Any
+    other three-part version with no row → the latest earlier row of its minor, never a
+    silent skip; the note says so. None only when the minor is unknown."""
     want = ver(cuda)
     if want is None or len(want) < 2:
         return None
     table = driver_table()
     minor = sorted(k for k in table if k[:2] == want[:2])
     if len(want) == 2 or want in table:
-        rows = [k for k in minor if k[: len(want)] == want]
-        return (fmt(rows[0]), table[rows[0]], "") if rows else None
+        found = [k for k in minor if k[: len(want)] == want]
+        if not found:
+            return None
+        base = same_runtime_rows().get(found[0])
+        note = (f"; NVIDIA's table has no row for {fmt(found[0])}: it ships {base}'s CUDA"
+                f" runtime, so {base}'s minimum applies (inferred)") if base else ""
+        return ReleaseMinimum(fmt(found[0]), *table[found[0]], note)
     earlier = [k for k in minor if k < want]
     if not earlier:
         return None
     row = earlier[-1]
-    return fmt(row), table[row], f"; {cuda} has no row in NVIDIA's table, {fmt(row)}'s is used"
+    return ReleaseMinimum(fmt(row), *table[row],
+                          f"; {cuda} has no row in NVIDIA's table, {fmt(row)}'s is used")
 
 
 # ---------------------------------------------------------------- fingerprint helpers
@@ -149,14 +176,14 @@ def driver_release_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[
         return
     for name, fw in cuda_builds(ctx.current).items():
         found = release_minimum(real_toolkit(ctx.current, fw.cuda))
-        if found is None or driver >= found[1] or driver[0] < _family_floor(params, fw):
+        if found is None or driver >= found.driver or driver[0] < _family_floor(params, fw):
             continue
         if forward_compat_in_use(ctx.current):
             continue  # the compat package brings the newer user-mode driver and its PTX JIT
         severity = Severity.ERROR if _ptx_only(ctx.current, fw) else None
         yield Match("gpu", None, info.driver,
-                    f"{name} is built with CUDA {fw.cuda} (driver ≥ {fmt(found[1])} for"
-                    f" {found[0]}{found[2]}); driver {info.driver} runs it only under minor-"
+                    f"{name} is built with CUDA {fw.cuda} (driver ≥ {found.written} for"
+                    f" {found.row}{found.note}); driver {info.driver} runs it only under minor-"
                     "version compatibility: PTX from the newer toolkit cannot be JIT-compiled",
                     severity)
 
