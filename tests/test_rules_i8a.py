@@ -108,7 +108,8 @@ def test_releases_missing_from_nvidias_table_have_inferred_rows() -> None:
         assert found is not None and found.row == release
         assert found.written == source["min_driver_linux"]  # "580.95.05", never "580.95.5"
         assert found.driver == ver(found.written)
-        assert f"ships {base}'s CUDA runtime" in found.note and "inferred" in found.note
+        assert found.note == (f"; inferred: {release} ships {base}'s CUDA runtime, so {base}'s"
+                              " minimum applies")
     own = release_minimum("13.0.2")
     assert own is not None and own.note == "" and own.written == "580.95.05"
     fallback = release_minimum("12.6.4")
@@ -129,4 +130,4 @@ def test_cuda_002_message_names_the_inferred_row_and_nvidias_driver_spelling() -
     assert len(found) == 1
     message = found[0].message
     assert "driver ≥ 580.95.05 for 13.0.3" in message
-    assert "it ships 13.0.2's CUDA runtime, so 13.0.2's minimum applies (inferred)" in message
+    assert "inferred: 13.0.3 ships 13.0.2's CUDA runtime, so 13.0.2's minimum applies" in message

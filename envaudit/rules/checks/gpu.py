@@ -70,8 +70,8 @@ def release_minimum(cuda: str) -> Optional[ReleaseMinimum]:
         if not found:
             return None
         base = same_runtime_rows().get(found[0])
-        note = (f"; NVIDIA's table has no row for {fmt(found[0])}: it ships {base}'s CUDA"
-                f" runtime, so {base}'s minimum applies (inferred)") if base else ""
+        note = (f"; inferred: {fmt(found[0])} ships {base}'s CUDA runtime, so {base}'s"
+                " minimum applies") if base else ""
         return ReleaseMinimum(fmt(found[0]), *table[found[0]], note)
     earlier = [k for k in minor if k < want]
     if not earlier:
