@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Optional
 
@@ -30,6 +31,18 @@ def host(driver: str = "580.159.04", cuda_driver: str = "13.0", gpus: object = (
 
 
 BASE = host()
+
+
+def windows(f: object, wsl: bool = False) -> object:
+    """The same host on Windows, or on Linux under WSL 2 (the Windows driver serves it)."""
+    plat = f.platform  # type: ignore[attr-defined]
+    if wsl:
+        plat = dataclasses.replace(plat, release="5.15.167.4-microsoft-standard-WSL2")
+    else:
+        plat = dataclasses.replace(plat, system="Windows", release="10", libc="", libc_version="")
+    return dataclasses.replace(f, platform=plat)  # type: ignore[call-overload]
+
+
 ALL = frozenset({"CUDA-001", "CUDA-002", "CUDA-003", "CUDA-005", "CUDA-007", "GPU-001",
                  "GPU-002", "GPU-003", "GPU-004", "GPU-006", "GPU-007", "GPU-009", "GPU-010",
                  "GPU-011", "CUDNN-001", "CUDNN-002", "CUDNN-003", "CUDNN-004", "CUDNN-005",
@@ -198,6 +211,23 @@ SCENARIOS = [
       frozenset({"CUDA-006"}), today=DAY),
     S("r535-before-its-eol", host("570.172.08", "12.8"), host("535.261.03", "12.2"), {},
       frozenset({"CUDA-006"}), today=datetime.date(2026, 1, 15)),
+    # Windows drivers are numbered apart: 11.8 needs 520.06 there (Linux 520.61.05).
+    S("windows-driver-520-06-torch-cu118", BASE,
+      windows(host("520.06", "11.8", frameworks={"torch": CU118}, libs=[])), {},
+      frozenset({"CUDA-001", "CUDA-002"})),
+    S("wsl2-driver-520-06-torch-cu118", BASE,
+      windows(host("520.06", "11.8", frameworks={"torch": CU118}, libs=[]), wsl=True), {},
+      frozenset({"CUDA-001", "CUDA-002"})),
+    S("linux-driver-520-06-torch-cu118", BASE,
+      host("520.06", "11.8", frameworks={"torch": CU118}, libs=[]), {"CUDA-002": "warning"}),
+    S("windows-driver-526-98-torch-cu121", BASE,
+      windows(host("526.98", "12.0", frameworks={"torch": torch_fw("2.5.1+cu121", "12.1")},
+                   libs=[])), {"CUDA-001": "error"}, frozenset({"CUDA-002"})),
+    # CUDA 13.x on Windows: Table 3 says N/A, CUDA-001's floor (580.88) is what applies.
+    S("windows-driver-580-88-torch-cu130", BASE, windows(host("580.88", "13.0")), {},
+      frozenset({"CUDA-001", "CUDA-002", "CUDNN-004"})),
+    S("windows-driver-576-57-torch-cu130", BASE, windows(host("576.57", "12.9")),
+      {"CUDA-001": "error"}, frozenset({"CUDA-002", "CUDNN-004"})),
 ]
 
 

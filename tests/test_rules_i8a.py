@@ -64,6 +64,10 @@ def test_cuda_floors_have_one_value() -> None:
     floors = catalog.get("CUDA-001").params["family"]  # type: ignore[union-attr]
     assert catalog.get("CUDA-002").params["family"] == floors  # type: ignore[union-attr]
     assert catalog.get("CUDNN-004").params["cuda"] == floors  # type: ignore[union-attr]
+    windows = catalog.get("CUDA-001").params["family_windows"]  # type: ignore[union-attr]
+    assert catalog.get("CUDA-002").params["family_windows"] == windows  # type: ignore[union-attr]
+    assert catalog.get("CUDNN-004").params["cuda_windows"] == windows  # type: ignore[union-attr]
+    assert windows.keys() == floors.keys()
 
 
 def test_torch_arch_rows_added_and_every_table_row_says_if_secondary() -> None:

@@ -22,16 +22,29 @@ from envaudit.rules.tables import rows
 from envaudit.rules.versions import Ver, cc, fmt, ver
 
 
-@functools.lru_cache(maxsize=1)
-def driver_table() -> dict[Ver, tuple[Ver, str]]:
-    """cuda_driver_table.csv: CUDA release → minimum Linux driver (NVIDIA Table 3), parsed and
-    as NVIDIA writes it ("580.95.05": the parsed form would print as 580.95.5)."""
+@functools.lru_cache(maxsize=2)
+def driver_table(windows: bool = False) -> dict[Ver, tuple[Ver, str]]:
+    """cuda_driver_table.csv: CUDA release → minimum driver (NVIDIA Table 3), Linux or Windows
+    column, parsed and as NVIDIA writes it ("580.95.05": the parsed form prints 580.95.5).
+    Windows "N/A" (CUDA 13.x: the toolkit bundles no Windows driver) gives no row."""
+    column = "min_driver_windows" if windows else "min_driver_linux"
     out: dict[Ver, tuple[Ver, str]] = {}
     for row in rows("cuda_driver_table.csv"):
-        cuda, driver = ver(row["cuda_version"]), ver(row["min_driver_linux"])
+        cuda, driver = ver(row["cuda_version"]), ver(row[column])
         if cuda and driver:
-            out[cuda] = (driver, row["min_driver_linux"])
+            out[cuda] = (driver, row[column])
     return out
+
+
+def windows_driver(fp: Fingerprint) -> bool:
+    """The driver NVML reports is NVIDIA's Windows driver, numbered apart from the Linux one
+    (Table 3 has a column each): on Windows, and under WSL 2, where the Windows driver serves
+    the Linux side (NVIDIA's CUDA on WSL guide; WSL 2 kernels name themselves
+    "...-microsoft-standard-WSL2")."""
+    plat = fp.platform
+    if isinstance(plat, Unavailable):
+        return False
+    return plat.system == "Windows" or "microsoft" in plat.release.lower()
 
 
 class ReleaseMinimum(NamedTuple):
@@ -52,7 +65,7 @@ def same_runtime_rows() -> dict[Ver, str]:
             if row.get("same_runtime_as") and (v := ver(row["cuda_version"]))}
 
 
-def release_minimum(cuda: str) -> Optional[ReleaseMinimum]:
+def release_minimum(cuda: str, windows: bool = False) -> Optional[ReleaseMinimum]:
     """(row used, its minimum driver, note) for a framework's CUDA version.
 
     "13.0" (two parts, what a wheel records) → the minor's GA row (13.0.0): the least any
@@ -63,7 +76,7 @@ def release_minimum(cuda: str) -> Optional[ReleaseMinimum]:
     want = ver(cuda)
     if want is None or len(want) < 2:
         return None
-    table = driver_table()
+    table = driver_table(windows)
     minor = sorted(k for k in table if k[:2] == want[:2])
     if len(want) == 2 or want in table:
         found = [k for k in minor if k[: len(want)] == want]
@@ -129,13 +142,13 @@ def cudnn_used(fp: Fingerprint, framework: str) -> Optional[str]:
 # ---------------------------------------------------------------- CUDA ↔ driver
 
 
-def family_floor(params: Mapping[str, Any], cuda: str) -> Optional[str]:
-    """The driver a CUDA build needs at least: params family keyed "11.0" (one release)
-    before "11" (the whole major)."""
+def family_floor(params: Mapping[str, Any], cuda: str, windows: bool = False) -> Optional[str]:
+    """The driver a CUDA build needs at least: params family (family_windows for a Windows
+    driver) keyed "11.0" (one release) before "11" (the whole major)."""
     v = ver(cuda)
     if v is None:
         return None
-    family = params["family"]
+    family = params["family_windows" if windows else "family"]
     found = family.get(fmt(v[:2])) if len(v) > 1 else None
     return str(found or family.get(str(v[0]), "")) or None
 
@@ -147,9 +160,9 @@ def driver_family_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[M
     driver = ver(info.driver) if info else None
     if info is None or driver is None:
         return
-    compat = forward_compat_in_use(ctx.current)
+    compat, windows = forward_compat_in_use(ctx.current), windows_driver(ctx.current)
     for name, fw in cuda_builds(ctx.current).items():
-        floor_text = family_floor(params, fw.cuda)
+        floor_text = family_floor(params, fw.cuda, windows)
         floor, supported = ver(floor_text or ""), ver(info.cuda_driver)
         major = int(fw.cuda.split(".")[0])
         if not ((floor and driver < floor) or (supported and supported[0] < major)):
@@ -174,9 +187,12 @@ def driver_release_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     driver = ver(info.driver) if info else None
     if info is None or driver is None:
         return
+    windows = windows_driver(ctx.current)
     for name, fw in cuda_builds(ctx.current).items():
-        found = release_minimum(real_toolkit(ctx.current, fw.cuda))
-        if found is None or driver >= found.driver or driver[0] < _family_floor(params, fw):
+        found = release_minimum(real_toolkit(ctx.current, fw.cuda), windows)
+        if found is None or driver >= found.driver:
+            continue
+        if driver[0] < _family_floor(params, fw, windows):
             continue
         if forward_compat_in_use(ctx.current):
             continue  # the compat package brings the newer user-mode driver and its PTX JIT
@@ -199,8 +215,8 @@ def real_toolkit(fp: Fingerprint, cuda: str) -> str:
     return cuda
 
 
-def _family_floor(params: Mapping[str, Any], fw: Framework) -> int:
-    floor = ver(family_floor(params, fw.cuda) or "")
+def _family_floor(params: Mapping[str, Any], fw: Framework, windows: bool) -> int:
+    floor = ver(family_floor(params, fw.cuda, windows) or "")
     return floor[0] if floor else 0
 
 
@@ -455,7 +471,9 @@ def cudnn_old_driver(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]
     since = ver(str(params["since"]))
     for name, fw, _old, new in _cudnn_pairs(ctx):
         floor_text = cudnn_floor(params, ctx.current, fw)
-        cuda_floor = ver(family_floor({"family": params["cuda"]}, fw.cuda) or "")
+        cuda_floor = ver(family_floor(
+            {"family": params["cuda"], "family_windows": params["cuda_windows"]}, fw.cuda,
+            windows_driver(ctx.current)) or "")
         floor = ver(floor_text or "")
         v = ver(new or "")
         if not (v and since and v >= since and floor and driver < floor):
