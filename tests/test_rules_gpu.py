@@ -9,7 +9,7 @@ from typing import Optional
 import pytest
 
 from envaudit.model import CudaLibrary, Framework, Gpu, NoDriver, Unavailable
-from tests.factories import Scenario, check_scenario, fp, torch_fw
+from tests.factories import Scenario, check_scenario, fp, run, torch_fw
 
 H200 = ("NVIDIA H200", "9.0")
 CU130 = {"torch": torch_fw()}
@@ -228,6 +228,18 @@ SCENARIOS = [
       frozenset({"CUDA-001", "CUDA-002", "CUDNN-004"})),
     S("windows-driver-576-57-torch-cu130", BASE, windows(host("576.57", "12.9")),
       {"CUDA-001": "error"}, frozenset({"CUDA-002", "CUDNN-004"})),
+    # A Windows driver's first number is not its branch (Table 3: R570 → Windows 572.61).
+    S("windows-pascal-on-r580-driver-581-57", BASE,
+      windows(host("581.57", "13.0", gpus=[("Quadro P6000", "6.1")])), {},
+      frozenset({"GPU-050", "CUDA-006"}), today=DAY),
+    S("windows-pascal-on-r590-driver-591-44", BASE,
+      windows(host("591.44", "13.1", gpus=[("Quadro P6000", "6.1")])), {"GPU-050": "error"},
+      today=DAY),
+    S("windows-driver-572-61-is-r570-past-eol", BASE,
+      windows(host("572.61", "12.8", frameworks={"torch": torch_fw("2.7.0+cu128", "12.8")})),
+      {"CUDA-006": "info"}, today=DAY),
+    S("linux-pascal-on-driver-581", BASE, host("581.1.0", "13.0", gpus=[("Quadro P6000", "6.1")]),
+      {"GPU-050": "error"}),
 ]
 
 
@@ -240,3 +252,23 @@ def test_every_rule_fires_and_stays_silent() -> None:
     fired = {r for s in SCENARIOS for r in s.fires}
     silent = {r for s in SCENARIOS for r in s.silent}
     assert fired >= ALL and silent >= ALL
+
+
+def test_windows_driver_branch_is_read_from_table_3_not_from_its_first_number() -> None:
+    from envaudit.rules.checks.gpu import driver_branch
+    from envaudit.rules.versions import ver
+
+    def branch(driver: str, on_windows: bool) -> int:
+        f = host(driver)
+        v = ver(driver)
+        assert v is not None
+        return driver_branch(windows(f) if on_windows else f, v)  # type: ignore[arg-type]
+
+    assert [branch(d, True) for d in ("572.61", "576.57", "581.57", "591.44", "528.33")] == [
+        570, 575, 580, 590, 525]
+    assert branch("581.57", False) == 581
+    current = windows(host("572.61", "12.8", frameworks={"torch": torch_fw("2.7.0+cu128", "12.8")}))
+    found = [f for lead in run(BASE, current, (), today=DAY) for f in (lead, *lead.related)
+             if f.rule == "CUDA-006"]
+    assert found and "driver 572.61 is on branch R570" in found[0].message
+

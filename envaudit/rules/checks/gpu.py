@@ -47,6 +47,23 @@ def windows_driver(fp: Fingerprint) -> bool:
     return plat.system == "Windows" or "microsoft" in plat.release.lower()
 
 
+@functools.lru_cache(maxsize=1)
+def linux_branches() -> tuple[int, ...]:
+    """The driver branches Table 3 names (the first number of its Linux minimums), ascending."""
+    return tuple(sorted({driver[0] for driver, _ in driver_table().values()}))
+
+
+def driver_branch(fp: Fingerprint, driver: Ver) -> int:
+    """The branch a driver belongs to. A Linux driver's first number is its branch; a Windows
+    one (also under WSL 2) is numbered past it: Table 3 pairs R525's 525.85.12 with Windows
+    528.33, R570's 570.124.06 with 572.61, R575's 575.57.08 with 576.57. There the branch is
+    the latest Table 3 branch not above the number (581.57 → R580, 591.44 → R590)."""
+    if not windows_driver(fp):
+        return driver[0]
+    known = [b for b in linux_branches() if b <= driver[0]]
+    return known[-1] if known else driver[0]
+
+
 class ReleaseMinimum(NamedTuple):
     """The row a CUDA version is judged by: its name, minimum driver (parsed, as written) and
     a note for the message ("" for a row of NVIDIA's own)."""
@@ -636,9 +653,12 @@ def branch_end_of_life(params: Mapping[str, Any], branch: str,
 def driver_branch_eol(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """CUDA-006: the deployment driver's branch is past its end of life (as of ctx.today)."""
     info = nvidia(ctx.current)
-    branch = info.driver.split(".")[0] if info else ""
-    ended = branch_end_of_life(params, branch, ctx.today) if info else None
-    if info is not None and ended is not None:
+    driver = ver(info.driver) if info else None
+    if info is None or driver is None:
+        return
+    branch = str(driver_branch(ctx.current, driver))
+    ended = branch_end_of_life(params, branch, ctx.today)
+    if ended is not None:
         yield Match("gpu", None, info.driver,
                     f"driver {info.driver} is on branch R{branch}, past its end of life"
                     f" ({ended}): no more security or bug fixes")

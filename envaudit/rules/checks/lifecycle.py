@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 from envaudit.model import Gpu
-from envaudit.rules.checks.gpu import nvidia, visible_gpus
+from envaudit.rules.checks.gpu import driver_branch, nvidia, visible_gpus
 from envaudit.rules.interface import Context, Match, check
 from envaudit.rules.versions import cc, ver
 
@@ -30,9 +30,10 @@ def driver_past_arch_branch(ctx: Context, params: Mapping[str, Any]) -> Iterator
     driver = ver(info.driver) if info else None
     if info is None or driver is None:
         return
+    branch = driver_branch(ctx.current, driver)
     for gpu in visible_gpus(ctx.current):
         row = last_branch(gpu, list(params["table"]))
-        if row is not None and driver[0] > int(row["last_branch"]):
+        if row is not None and branch > int(row["last_branch"]):
             yield Match("gpu", f"R{row['last_branch']}", info.driver,
                         f"{gpu.name} (CC {gpu.compute_capability}) is {row['architecture']};"
                         f" R{row['last_branch']} is the last driver branch that supports it, and"
