@@ -44,7 +44,7 @@ def windows_driver(fp: Fingerprint) -> bool:
     plat = fp.platform
     if isinstance(plat, Unavailable):
         return False
-    return plat.system == "Windows" or "microsoft" in plat.release.lower()
+    return plat.system == "Windows" or "microsoft-standard" in plat.release.lower()
 
 
 @functools.lru_cache(maxsize=1)
