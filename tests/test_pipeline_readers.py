@@ -332,3 +332,18 @@ def test_openvino_labels_written_with_underscores_match_the_onnx_export(tmp_path
                                                             "person car traffic_light"))
     report = check(lock, against=lock, pipelines=[str(tmp_path / "other.xml")])
     assert [f.rule for f in report.findings] == ["PIPE-014"]  # the order still counts
+
+
+def test_huggingface_integer_crop_size_is_the_square_crop(tmp_path: Path) -> None:
+    # transformers' get_size_dict(crop_size, param_name="crop_size") turns an integer (the
+    # format of older preprocessor_config.json files, CLIP's among them) into
+    # {"height": n, "width": n}; the model input is the crop, never the resize size.
+    path = tmp_path / "preprocessor_config.json"
+    legacy = {**HF_PREPROCESSOR, "size": {"height": 256, "width": 256}, "crop_size": 224,
+              "do_center_crop": True}
+    path.write_text(json.dumps(legacy))
+    assert (_one(path).input_size, _one(path).resize_type) == ((224, 224), "crop")
+    path.write_text(json.dumps({**legacy, "size": 224}))  # CLIP's layout
+    assert (_one(path).input_size, _one(path).resize_type) == ((224, 224), "crop")
+    path.write_text(json.dumps({**legacy, "crop_size": {"shortest_edge": 224}}))
+    assert _one(path).input_size is None  # a crop it cannot read: unknown, not the resize size
