@@ -306,3 +306,44 @@ def test_hostile_or_broken_files_give_one_line_errors(tmp_path: Path, name: str,
     (tmp_path / name).write_text(content)
     with pytest.raises(PipelineError, match=message):
         read(tmp_path / name)
+
+
+def test_openvino_labels_written_with_underscores_match_the_onnx_export(tmp_path: Path) -> None:
+    # Ultralytics writes model_info labels as one space-separated list, each name with its
+    # spaces as underscores (engine/exporter.py: v.replace(" ", "_")), while its ONNX
+    # metadata and metadata.yaml keep "traffic light": one model, one label map.
+    names = {0: "person", 1: "traffic light", 2: "car"}
+    onnx_path = _onnx_model(tmp_path / "best.onnx")
+    import onnx
+
+    model = onnx.load(str(onnx_path))
+    onnx.helper.set_model_props(model, {k: str(v) for k, v in
+                                        {**ultralytics_metadata(), "names": names}.items()})
+    onnx.save(model, str(onnx_path))
+    training = load([str(onnx_path)])
+    lock = tmp_path / "training.lock"
+    lock.write_text(lockfile.dumps(replace(fp(), pipelines=training)))
+    (tmp_path / "best.xml").write_text(OPENVINO_IR.replace("person bicycle car",
+                                                           "person traffic_light car"))
+    report = check(lock, against=lock, pipelines=[str(tmp_path / "best.xml")])
+    assert [f.rule for f in report.findings if f.rule.startswith("PIPE")] == []
+    assert _one(tmp_path / "best.xml").num_classes == 3
+    (tmp_path / "other.xml").write_text(OPENVINO_IR.replace("person bicycle car",
+                                                            "person car traffic_light"))
+    report = check(lock, against=lock, pipelines=[str(tmp_path / "other.xml")])
+    assert [f.rule for f in report.findings] == ["PIPE-014"]  # the order still counts
+
+
+def test_huggingface_integer_crop_size_is_the_square_crop(tmp_path: Path) -> None:
+    # transformers' get_size_dict(crop_size, param_name="crop_size") turns an integer (the
+    # format of older preprocessor_config.json files, CLIP's among them) into
+    # {"height": n, "width": n}; the model input is the crop, never the resize size.
+    path = tmp_path / "preprocessor_config.json"
+    legacy = {**HF_PREPROCESSOR, "size": {"height": 256, "width": 256}, "crop_size": 224,
+              "do_center_crop": True}
+    path.write_text(json.dumps(legacy))
+    assert (_one(path).input_size, _one(path).resize_type) == ((224, 224), "crop")
+    path.write_text(json.dumps({**legacy, "size": 224}))  # CLIP's layout
+    assert (_one(path).input_size, _one(path).resize_type) == ((224, 224), "crop")
+    path.write_text(json.dumps({**legacy, "crop_size": {"shortest_edge": 224}}))
+    assert _one(path).input_size is None  # a crop it cannot read: unknown, not the resize size

@@ -86,6 +86,10 @@ SCENARIOS = [
        _with(fp(packages=ORT), _onnx("28", "14")), None, ("ART-004",)),
     _s("onnx-opset-22-on-ort-1.18", _with(BASE, _onnx("22")),
        _with(fp(packages={"onnxruntime-gpu": "1.18.1"}), _onnx("22")), {"ART-004": "error"}),
+    # AMD's ROCm build (rocm.docs.amd.com, "Install ONNX Runtime on ROCm"): onnxruntime-migraphx.
+    _s("onnx-opset-29-on-ort-migraphx-rocm", _with(BASE, _onnx("29")),
+       _with(fp(packages={"onnxruntime-migraphx": "1.23.2+rocm7.14.0"}), _onnx("29")),
+       {"ART-004": "error"}),
     _s("onnx-opset-22-on-ort-1.25-no-row", _with(BASE, _onnx("22")),
        _with(fp(packages={"onnxruntime": "1.25.0"}), _onnx("22")), {"ART-004": "warning"}),
     _s("engine-same-gpu-and-tensorrt", _with(fp(**A10), _engine()), _with(fp(**A10), _engine()),

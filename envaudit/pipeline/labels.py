@@ -13,10 +13,16 @@ from envaudit.pipeline.interface import PipelineError
 def labels_hash(labels: Sequence[str]) -> str:
     """"sha256:" + hex digest of the labels, in class-index order, as compact JSON.
 
-    json.dumps(labels, ensure_ascii=False, separators=(",", ":")) encoded as UTF-8
-    (docs/lockfile.md), so other tools can compute the same hash.
+    Each label with its spaces written as underscores, then json.dumps(labels,
+    ensure_ascii=False, separators=(",", ":")) encoded as UTF-8 (docs/lockfile.md), so other
+    tools can compute the same hash. The underscores: OpenVINO's model_info holds the labels
+    as one space-separated list (https://dlstreamer.github.io/dev_guide/model_info_xml.html),
+    so exporters write "traffic light" there as "traffic_light" (Ultralytics'
+    engine/exporter.py: `v.replace(" ", "_")`) while the same model's ONNX metadata,
+    metadata.yaml or a DeepStream label file keep the space: one label map, one hash.
     """
-    text = json.dumps([str(x) for x in labels], ensure_ascii=False, separators=(",", ":"))
+    canonical = [str(x).replace(" ", "_") for x in labels]
+    text = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

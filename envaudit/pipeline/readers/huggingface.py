@@ -57,14 +57,22 @@ def _resize(data: Mapping[str, Any]) -> dict[str, Any]:
     if data.get("resample") in _RESAMPLE:
         out["interpolation"] = _RESAMPLE[data["resample"]]
     size = data.get("size") if data.get("do_resize") is True else None
-    crop = data.get("crop_size") if data.get("do_center_crop") is True else None
-    chosen = crop if isinstance(crop, Mapping) else size
+    cropped = data.get("do_center_crop") is True
+    chosen = _square(data.get("crop_size")) if cropped else size  # the input is the crop
     if isinstance(chosen, Mapping) and {"height", "width"} <= set(chosen):
         out["input_size"] = coerce("input_size", [chosen["height"], chosen["width"]])
-        out["resize_type"] = "crop" if chosen is crop else "standard"
+        out["resize_type"] = "crop" if cropped else "standard"
     elif data.get("do_resize") is False:
         out["resize_type"] = None
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _square(crop: Any) -> Any:
+    """An integer crop_size (older configs) is a square: transformers' get_size_dict(crop_size,
+    param_name="crop_size") makes it {"height": n, "width": n} (default_to_square=True)."""
+    if isinstance(crop, int) and not isinstance(crop, bool):
+        return {"height": crop, "width": crop}
+    return crop
 
 
 def _normalisation(data: Mapping[str, Any]) -> dict[str, Any]:
