@@ -143,13 +143,20 @@ def libraries(fp: Fingerprint, name: str) -> tuple[CudaLibrary, ...]:
     return tuple(lib for lib in fp.cuda_libraries if lib.name == name)
 
 
+def cudnn_from_number(n: int) -> str:
+    """cudnnGetVersion()'s number as a version. cudnn_version.h defines CUDNN_VERSION as
+    major*10000 + minor*100 + patch from cuDNN 9 (91900 → 9.19.0), and as
+    major*1000 + minor*100 + patch up to cuDNN 8 (8902 → 8.9.2, 7605 → 7.6.5)."""
+    scale = 10000 if n >= 10000 else 1000
+    return f"{n // scale}.{n % scale // 100}.{n % 100}"
+
+
 def cudnn_used(fp: Fingerprint, framework: str) -> Optional[str]:
     """The cuDNN a framework loads: --deep's runtime answer first, else the resolved copy."""
     if not isinstance(fp.runtime, Unavailable):
         raw = fp.runtime.get(framework, {}).get("cudnn", "")
         if raw.isdigit() and int(raw) >= 1000:
-            n = int(raw)  # 91900 → 9.19.0 (cuDNN ≥ 9: major*10000 + minor*100 + patch)
-            return f"{n // 10000}.{n % 10000 // 100}.{n % 100}"
+            return cudnn_from_number(int(raw))
     for lib in libraries(fp, "cudnn"):
         if framework in lib.used_by and ver(lib.version):
             return lib.version
