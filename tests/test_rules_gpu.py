@@ -64,6 +64,9 @@ CU118 = torch_fw("2.5.1+cu118", "11.8", arch=("sm_50", "sm_60", "sm_70", "sm_75"
 ORT_GPU = Framework(name="onnxruntime", version="1.31.1", cuda="13.0",
                     provided_by=("onnxruntime-gpu",))
 OLD_TORCH = torch_fw("2.3.1+cu121", cuda="12.1", arch=("sm_80", "sm_90"))
+TORCH23_FW = Framework("torch", "2.3.1+cu121", "12.1", "8.9.2", ("sm_80", "sm_90"))
+CUDNN8 = cudnn("8.9.2")
+TORCH23 = host("550.54.15", "12.4", frameworks={"torch": TORCH23_FW}, libs=[CUDNN8])
 
 SCENARIOS = [
     S("identical-h200", BASE, BASE, {}, ALL),
@@ -240,6 +243,16 @@ SCENARIOS = [
       {"CUDA-006": "info"}, today=DAY),
     S("linux-pascal-on-driver-581", BASE, host("581.1.0", "13.0", gpus=[("Quadro P6000", "6.1")]),
       {"GPU-050": "error"}),
+    # --deep records torch.backends.cudnn.version(): cuDNN 8 encodes it major*1000 (8902 =
+    # 8.9.2), cuDNN 9 major*10000 (91900). Read with the 9.x formula, 8902 was "0.89.2".
+    S("torch-2-3-cudnn-8-runtime-number", TORCH23,
+      host("550.54.15", "12.4", frameworks={"torch": TORCH23_FW}, libs=[CUDNN8],
+           runtime={"torch": {"cudnn": "8902"}}), {},
+      frozenset({"CUDNN-001", "CUDNN-002", "CUDNN-003"})),
+    S("torch-2-3-loads-older-cudnn-8-minor", TORCH23,
+      host("550.54.15", "12.4", frameworks={"torch": TORCH23_FW}, libs=[CUDNN8],
+           runtime={"torch": {"cudnn": "8700"}}), {"CUDNN-002": "error", "CUDNN-003": "warning"},
+      frozenset({"CUDNN-001"})),
 ]
 
 
