@@ -14,6 +14,7 @@ from tests.factories import Scenario, check_scenario, fp, run, torch_fw
 H200 = ("NVIDIA H200", "9.0")
 CU130 = {"torch": torch_fw()}
 CPU_TORCH = {"torch": torch_fw("2.13.0+cpu", cuda="")}
+ROCM_TORCH = Framework("torch", "2.6.0+rocm6.2.4", details={"hip": "6.2.41134-65d174c3e"})
 SITE = "/venv/lib/python3.12/site-packages"
 
 
@@ -249,6 +250,16 @@ SCENARIOS = [
       host("550.54.15", "12.4", frameworks={"torch": TORCH23_FW}, libs=[CUDNN8],
            runtime={"torch": {"cudnn": "8902"}}), {},
       frozenset({"CUDNN-001", "CUDNN-002", "CUDNN-003"})),
+    # A ROCm build of torch records cuda=None and hip=<version> in torch/version.py and runs
+    # `.cuda()` on an AMD GPU (PyTorch "HIP (ROCm) semantics"): not a CPU build, and an AMD
+    # host without an NVIDIA driver is not a host without a GPU.
+    S("torch-cuda-to-rocm-on-amd-host", BASE,
+      fp(nvidia=NoDriver.because("not found"), gpus=(), frameworks={"torch": ROCM_TORCH}),
+      {"FW-011": "warning"}, frozenset({"GPU-011"})),
+    S("torch-rocm-to-cpu", fp(nvidia=NoDriver.because("not found"), gpus=(),
+                              frameworks={"torch": ROCM_TORCH}),
+      fp(nvidia=NoDriver.because("not found"), gpus=(), frameworks=CPU_TORCH),
+      {"FW-011": "error"}),
     S("torch-2-3-loads-older-cudnn-8-minor", TORCH23,
       host("550.54.15", "12.4", frameworks={"torch": TORCH23_FW}, libs=[CUDNN8],
            runtime={"torch": {"cudnn": "8700"}}), {"CUDNN-002": "error", "CUDNN-003": "warning"},

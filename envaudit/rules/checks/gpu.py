@@ -132,6 +132,26 @@ def cuda_builds(fp: Fingerprint) -> dict[str, Framework]:
     return {n: f for n, f in sorted(fp.frameworks.items()) if f.cuda and ver(f.cuda.split(",")[0])}
 
 
+def rocm_build(fw: Framework) -> str:
+    """How a framework shows it is a ROCm (AMD GPU) build, "" when it is not one: torch's
+    version.py `hip`, TensorFlow's build_info is_rocm_build, a -rocm distribution
+    (jax-rocm*-plugin, cupy-rocm-*, onnxruntime-rocm, tensorflow-rocm). PyTorch for HIP
+    reuses torch.cuda, so `.cuda()` runs there (PyTorch "HIP (ROCm) semantics")."""
+    hip = fw.details.get("hip", "")
+    if hip:
+        return f"ROCm (HIP {hip})"
+    names = (*fw.provided_by, fw.details.get("package-name", ""))
+    rocm = fw.details.get("is-rocm-build", "").lower() == "true" or any("rocm" in n for n in names)
+    return "ROCm" if rocm else ""
+
+
+def rocm_builds(fp: Fingerprint) -> dict[str, str]:
+    """Framework → rocm_build() for the frameworks built for ROCm."""
+    if isinstance(fp.frameworks, Unavailable):
+        return {}
+    return {n: r for n, f in sorted(fp.frameworks.items()) if (r := rocm_build(f))}
+
+
 def no_driver(fp: Fingerprint) -> bool:
     """The host positively has no NVIDIA driver (not merely unreadable)."""
     return isinstance(fp.nvidia, NoDriver)
@@ -423,8 +443,8 @@ def jetson_generic_wheel(ctx: Context, params: Mapping[str, Any]) -> Iterator[Ma
 def gpu_gone(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """GPU-011: GPUs in training, positively none where the model will run."""
     before = gpus(ctx.locked)
-    if not before:
-        return
+    if not before or rocm_builds(ctx.current):
+        return  # an AMD host: no NVIDIA driver, yet a GPU (FW-011/FW-050 report the switch)
     after = gpus(ctx.current)
     if after == () or no_driver(ctx.current):
         why = ctx.current.nvidia.reason if isinstance(ctx.current.nvidia, Unavailable) else \
@@ -566,10 +586,24 @@ def cuda_build_to_cpu(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match
     """FW-011: a framework's CUDA build was replaced by a CPU build."""
     name = str(params["framework"])
     a, b = ctx.locked.framework(name), ctx.current.framework(name)
-    if a is not None and b is not None and a.cuda and not b.cuda:
-        yield Match(name, f"{a.version} (CUDA {a.cuda})", f"{b.version} (CPU)",
-                    f"{name} {a.version} was a CUDA {a.cuda} build; {b.version} is a CPU build:"
+    if a is None or b is None or b.cuda:
+        return
+    was = f"CUDA {a.cuda}" if a.cuda else rocm_build(a)
+    now = rocm_build(b)
+    if was and now and a.cuda:
+        yield rocm_switch(name, a, b, now)
+    elif was and not now:
+        yield Match(name, f"{a.version} ({was})", f"{b.version} (CPU)",
+                    f"{name} {a.version} was a {was} build; {b.version} is a CPU build:"
                     " the model runs on the CPU (or `.cuda()` fails)")
+
+
+def rocm_switch(name: str, a: Framework, b: Framework, now: str) -> Match:
+    """A CUDA build replaced by a ROCm one: the model still runs on a GPU (an AMD one)."""
+    return Match(name, f"{a.version} (CUDA {a.cuda})", f"{b.version} ({now})",
+                 f"{name} {a.version} was a CUDA {a.cuda} build; {b.version} is a {now} build:"
+                 " the model runs on an AMD GPU, with other kernels and numerics",
+                 Severity.WARNING)
 
 
 @check("ort-cuda-stack")
