@@ -297,19 +297,32 @@ def _arch(target: str) -> Optional[tuple[str, int, int, str]]:
 def coverage(gpu_cc: str, arch_list: tuple[str, ...]) -> str:
     """"native" (SASS runs), "ptx" (driver JIT-compiles PTX), "none", or "" when unknown.
 
-    SASS sm_XY runs on the same major with minor ≥ Y; sm_XYa only on X.Y exactly;
-    PTX compute_XY on any CC ≥ X.Y (NVIDIA Blackwell Compatibility Guide)."""
+    SASS sm_XY (and family-specific sm_XYf) runs on the same major with minor ≥ Y; PTX
+    compute_XY on any CC ≥ X.Y (NVIDIA Blackwell Compatibility Guide). Architecture-specific
+    targets run on X.Y only, PTX included: "PTX code generated for such targets cannot be run
+    on later generation devices" (PTX ISA, sm_90a); family-specific PTX compute_XYf only
+    within its family, the same major (NVIDIA, "CUDA 12.9 Introduce Family-Specific
+    Architecture Features")."""
     have = cc(gpu_cc)
     targets = [t for t in (_arch(a) for a in arch_list) if t]
     if have is None or not targets:
         return ""
-    for kind, major, minor, suffix in targets:
-        exact = suffix == "a"
-        if kind == "sm" and major == have[0] and (minor == have[1] if exact else minor <= have[1]):
-            return "native"
-    if any(kind == "compute" and (major, minor) <= have for kind, major, minor, _ in targets):
+    if any(kind == "sm" and _runs_on(have, major, minor, suffix)
+           for kind, major, minor, suffix in targets):
+        return "native"
+    if any(kind == "compute" and _runs_on(have, major, minor, suffix or "ptx")
+           for kind, major, minor, suffix in targets):
         return "ptx"
     return "none"
+
+
+def _runs_on(have: tuple[int, int], major: int, minor: int, suffix: str) -> bool:
+    """Code for X.Y (suffix "" SASS, "ptx", "a" arch-specific, "f" family) on CC `have`."""
+    if suffix == "a":
+        return (major, minor) == have
+    if suffix == "ptx":
+        return (major, minor) <= have
+    return major == have[0] and minor <= have[1]
 
 
 @check("arch-coverage")
