@@ -128,3 +128,82 @@ def test_cpu_host_without_anything_nvidia_skips_pynvml(tmp_path: Path,
     result = gpu_nvml.query(Host(root=tmp_path, environ={}), timeout=1.0, raw_ids=False)
     assert result.gpus == ()
     assert isinstance(result.nvidia, NoDriver)
+
+
+class MigNvml(FakeNvml):
+    """The H200 capture with MIG mode on and two MIG devices (slot 1 empty, as NVML leaves
+    unused slots: NVMLError_NotFound)."""
+
+    MIG = ("MIG-11111111-2222-3333-4444-555555555555", None,
+           "MIG-99999999-8888-7777-6666-555555555555")
+
+    def __init__(self, *, readable: bool = True) -> None:
+        data = nvml_data()
+        data["devices"] = [{**data["devices"][0], "mig": [1, 1]}]
+        super().__init__(data)
+        self.readable = readable
+
+    def nvmlDeviceGetMaxMigDeviceCount(self, h: int) -> int:
+        self._call("nvmlDeviceGetMaxMigDeviceCount")
+        if not self.readable:
+            raise pynvml.NVMLError_NoPermission()
+        return len(self.MIG)
+
+    def nvmlDeviceGetMigDeviceHandleByIndex(self, h: int, i: int) -> tuple[int, int]:
+        self._call("nvmlDeviceGetMigDeviceHandleByIndex")
+        if self.MIG[i] is None:
+            raise pynvml.NVMLError_NotFound()
+        return (h, i)
+
+    def nvmlDeviceGetUUID(self, h: object) -> str:
+        if isinstance(h, tuple):
+            self._call("nvmlDeviceGetUUID")
+            return str(self.MIG[h[1]])
+        return super().nvmlDeviceGetUUID(h)  # type: ignore[arg-type]
+
+
+# MIG in Kubernetes and on bare metal: the device plugin / the user selects a MIG device by its
+# UUID (NVIDIA_VISIBLE_DEVICES / CUDA_VISIBLE_DEVICES=MIG-<uuid>; drivers before R470 wrote
+# MIG-GPU-<gpu-uuid>/<gi>/<ci>). The parent GPU (the device NVML lists) is then the one CUDA uses.
+@pytest.mark.parametrize("env,visible", [
+    ({"NVIDIA_VISIBLE_DEVICES": "MIG-11111111-2222-3333-4444-555555555555"}, True),
+    ({"CUDA_VISIBLE_DEVICES": "MIG-99999999-8888-7777-6666-555555555555"}, True),
+    ({"CUDA_VISIBLE_DEVICES": "MIG-1111"}, True),
+    ({"CUDA_VISIBLE_DEVICES": "MIG-GPU-00000000-0000-0000-0000-000000000000/1/0"}, True),
+    ({"CUDA_VISIBLE_DEVICES": "MIG-GPU-00000000-0000-0000-0000-000000000001/1/0"}, False),
+    ({"CUDA_VISIBLE_DEVICES": "MIG-aaaaaaaa-2222-3333-4444-555555555555"}, False),
+    ({}, True),
+], ids=["nvd-mig-uuid", "cvd-mig-uuid", "cvd-mig-prefix", "cvd-legacy-mig", "cvd-legacy-other",
+        "cvd-other-mig", "unset"])
+def test_mig_device_selects_its_parent_gpu(env: dict[str, str], visible: bool,
+                                           h200: Host) -> None:
+    host = dataclasses.replace(h200, environ=env, nvml=MigNvml())
+    gpus = query(host, timeout=2, raw_ids=False).gpus
+    assert isinstance(gpus, tuple) and gpus[0].mig_mode is True
+    assert gpus[0].visible is visible
+
+
+def test_mig_uuids_unreadable_keeps_the_mig_gpu_visible(h200: Host) -> None:
+    """Unknown is not "hidden": a MIG GPU whose MIG devices cannot be listed is still judged."""
+    host = dataclasses.replace(h200, environ={"CUDA_VISIBLE_DEVICES": "MIG-1111"},
+                               nvml=MigNvml(readable=False))
+    gpus = query(host, timeout=2, raw_ids=False).gpus
+    assert isinstance(gpus, tuple) and gpus[0].visible is True
+
+
+def test_mig_pod_gpu_rules_still_judge_the_gpu(tmp_path: Path) -> None:
+    """A MIG pod on the H200 with a torch build without sm_90: GPU-001 must still fire."""
+    from dataclasses import replace as dc_replace
+
+    from envaudit.rules.engine import evaluate
+
+    host = dataclasses.replace(
+        build_host(H200, tmp_path), nvml=MigNvml(),
+        environ={"NVIDIA_VISIBLE_DEVICES": "MIG-11111111-2222-3333-4444-555555555555"})
+    locked = snapshot(host, created="2026-11-27T00:00:00Z")
+    torch = locked.framework("torch")
+    assert torch is not None and not isinstance(locked.frameworks, Unavailable)
+    current = dc_replace(locked, frameworks={**locked.frameworks, "torch": dc_replace(
+        torch, arch_list=("sm_75", "sm_80", "sm_86"))})
+    rules = {f.rule for lead in evaluate(locked, current) for f in (lead, *lead.related)}
+    assert "GPU-001" in rules

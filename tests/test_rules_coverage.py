@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from envaudit.model import CudaLibrary, Fingerprint, Framework, Unavailable
+from envaudit.model import CudaLibrary, Fingerprint, Framework, NoDriver, Unavailable
 from tests.factories import X86_V4, Scenario, check_scenario, fp, torch_fw
 
 P100 = ("Tesla P100-PCIE-16GB", "6.0")
@@ -268,6 +268,22 @@ SCENARIOS: list[Scenario] = [
                        frameworks={"jax": JAX13}),
              current=fp(packages={"jaxlib": "0.7.2"}, frameworks={}),
              fires={"FW-050": "error"}),
+    # A ROCm build (jax-rocm plugin, TensorFlow's is_rocm_build) runs on an AMD GPU: a
+    # warning about the switch, not "CPU", and not "no GPU" on a host without NVIDIA's driver.
+    Scenario(id="jax-cuda-plugin-to-rocm-plugin",
+             locked=fp(packages={"jaxlib": "0.7.2", "jax-cuda13-plugin": "0.7.2"},
+                       frameworks={"jax": JAX13}, nvidia=("580.95.05", "13.0"), gpus=[H100]),
+             current=fp(packages={"jaxlib": "0.7.2", "jax-rocm60-plugin": "0.7.2"},
+                        frameworks={"jax": fw("jax", "0.7.2", "", "", "jax-rocm60-pjrt",
+                                              "jax-rocm60-plugin")},
+                        nvidia=NoDriver.because("not found"), gpus=()),
+             fires={"FW-050": "warning"}, silent=frozenset({"GPU-011"})),
+    Scenario(id="tensorflow-cuda-to-rocm-build",
+             locked=fp(frameworks={"tensorflow": TF}),
+             current=fp(frameworks={"tensorflow": replace(
+                 fw("tensorflow", "2.18.0", "", "", "tensorflow-rocm"),
+                 details={"is-rocm-build": "True"})}),
+             fires={"FW-050": "warning"}),
     Scenario(id="cupy-removed-altogether",
              locked=fp(packages={"cupy-cuda13x": "14.0.0"}, frameworks={"cupy": CUPY13}),
              current=fp(packages={}, frameworks={}),

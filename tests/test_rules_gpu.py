@@ -14,6 +14,7 @@ from tests.factories import Scenario, check_scenario, fp, run, torch_fw
 H200 = ("NVIDIA H200", "9.0")
 CU130 = {"torch": torch_fw()}
 CPU_TORCH = {"torch": torch_fw("2.13.0+cpu", cuda="")}
+ROCM_TORCH = Framework("torch", "2.6.0+rocm6.2.4", details={"hip": "6.2.41134-65d174c3e"})
 SITE = "/venv/lib/python3.12/site-packages"
 
 
@@ -64,6 +65,9 @@ CU118 = torch_fw("2.5.1+cu118", "11.8", arch=("sm_50", "sm_60", "sm_70", "sm_75"
 ORT_GPU = Framework(name="onnxruntime", version="1.31.1", cuda="13.0",
                     provided_by=("onnxruntime-gpu",))
 OLD_TORCH = torch_fw("2.3.1+cu121", cuda="12.1", arch=("sm_80", "sm_90"))
+TORCH23_FW = Framework("torch", "2.3.1+cu121", "12.1", "8.9.2", ("sm_80", "sm_90"))
+CUDNN8 = cudnn("8.9.2")
+TORCH23 = host("550.54.15", "12.4", frameworks={"torch": TORCH23_FW}, libs=[CUDNN8])
 
 SCENARIOS = [
     S("identical-h200", BASE, BASE, {}, ALL),
@@ -120,6 +124,20 @@ SCENARIOS = [
                                    frameworks={"torch": torch_fw("2.5.0+cu124", "12.4",
                                                                  arch=("sm_90", "compute_90"))}),
       {"GPU-010": "warning", "GPU-004": "warning"}),
+    # Arch-specific code (sm_90a/compute_90a) runs on CC 9.0 only, PTX included (PTX ISA);
+    # family PTX compute_100f only on 10.x. Read as portable PTX they were a GPU-010 warning.
+    S("b200-arch-specific-ptx-only", BASE,
+      host(gpus=[("NVIDIA B200", "10.0")],
+           frameworks={"torch": torch_fw("2.8.0+cu128", "12.8", arch=("sm_90a", "compute_90a"))}),
+      {"GPU-001": "error"}, frozenset({"GPU-010"})),
+    S("rtx-5090-family-ptx-of-another-family", BASE,
+      host(gpus=[("NVIDIA GeForce RTX 5090", "12.0")],
+           frameworks={"torch": torch_fw("2.9.0+cu129", "12.9", arch=("sm_90", "compute_100f"))}),
+      {"GPU-001": "error"}, frozenset({"GPU-010"})),
+    S("b300-family-sass", BASE,
+      host(gpus=[("NVIDIA B300", "10.3")],
+           frameworks={"torch": torch_fw("2.9.0+cu129", "12.9", arch=("sm_90", "sm_100f"))}),
+      {}, frozenset({"GPU-001", "GPU-010"})),
     S("jetson-orin-generic-wheel", BASE, host(gpus=[("Jetson AGX Orin", "8.7")],
                                               machine="aarch64"), {"GPU-009": "error"}),
     S("jetson-orin-jetpack-build", BASE,
@@ -240,6 +258,26 @@ SCENARIOS = [
       {"CUDA-006": "info"}, today=DAY),
     S("linux-pascal-on-driver-581", BASE, host("581.1.0", "13.0", gpus=[("Quadro P6000", "6.1")]),
       {"GPU-050": "error"}),
+    # --deep records torch.backends.cudnn.version(): cuDNN 8 encodes it major*1000 (8902 =
+    # 8.9.2), cuDNN 9 major*10000 (91900). Read with the 9.x formula, 8902 was "0.89.2".
+    S("torch-2-3-cudnn-8-runtime-number", TORCH23,
+      host("550.54.15", "12.4", frameworks={"torch": TORCH23_FW}, libs=[CUDNN8],
+           runtime={"torch": {"cudnn": "8902"}}), {},
+      frozenset({"CUDNN-001", "CUDNN-002", "CUDNN-003"})),
+    # A ROCm build of torch records cuda=None and hip=<version> in torch/version.py and runs
+    # `.cuda()` on an AMD GPU (PyTorch "HIP (ROCm) semantics"): not a CPU build, and an AMD
+    # host without an NVIDIA driver is not a host without a GPU.
+    S("torch-cuda-to-rocm-on-amd-host", BASE,
+      fp(nvidia=NoDriver.because("not found"), gpus=(), frameworks={"torch": ROCM_TORCH}),
+      {"FW-011": "warning"}, frozenset({"GPU-011"})),
+    S("torch-rocm-to-cpu", fp(nvidia=NoDriver.because("not found"), gpus=(),
+                              frameworks={"torch": ROCM_TORCH}),
+      fp(nvidia=NoDriver.because("not found"), gpus=(), frameworks=CPU_TORCH),
+      {"FW-011": "error"}),
+    S("torch-2-3-loads-older-cudnn-8-minor", TORCH23,
+      host("550.54.15", "12.4", frameworks={"torch": TORCH23_FW}, libs=[CUDNN8],
+           runtime={"torch": {"cudnn": "8700"}}), {"CUDNN-002": "error", "CUDNN-003": "warning"},
+      frozenset({"CUDNN-001"})),
 ]
 
 

@@ -23,7 +23,10 @@ _GENCODE = re.compile(rb"-gencode;arch=compute_\d+[a-z]?,code=[a-z_0-9]+(?:;-gen
                       rb"compute_\d+[a-z]?,code=[a-z_0-9]+)*")
 _CODE = re.compile(r"arch=compute_(\d+[a-z]?),code=([a-z_]+?)_?(\d+[a-z]?)$")
 _LABEL_CUDA = re.compile(r"\+cu(\d+)(\d)$")
-_FAMILY = re.compile(r"-cu(?:da)?(\d+)")
+_FAMILY = re.compile(r"-cu(?:da)?(\d+)(x?)")
+# TensorFlow's Windows build_info names CUDA/cuDNN by their DLL suffix: cudart64_112.dll ->
+# "64_112", cudnn64_8.dll -> "64_8" (build_info.py of the tensorflow-gpu win_amd64 wheels).
+_WINDOWS_DLL = re.compile(r"^64_(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,21 @@ def _file_literals(path: Optional[Path]) -> dict[str, Any]:
 
 def _s(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def cuda_from_digits(digits: str) -> str:
+    """A CUDA version written without its dot, as in DLL and distribution names: three digits
+    are major and minor ("112" -> "11.2", "102" -> "10.2"), so are two before CUDA 10 ("92" ->
+    "9.2"); other numbers are a major alone ("12", "13": cudart64_12.dll, jax-cuda12-plugin)."""
+    if len(digits) == 3 or (len(digits) == 2 and digits[0] in "6789"):
+        return f"{digits[:-1]}.{digits[-1]}"
+    return digits
+
+
+def windows_dll_version(text: str) -> str:
+    """TF's Windows form "64_112" -> "11.2", "64_8" (cuDNN) -> "8"; anything else unchanged."""
+    m = _WINDOWS_DLL.match(text)
+    return cuda_from_digits(m.group(1)) if m else text
 
 
 def cuda_from_label(version: str) -> str:
@@ -243,10 +261,10 @@ def _tensorflow(site: Site, host: Host) -> Optional[Framework]:
         return None
     info = _file_literals(pkg / "python" / "platform" / "build_info.py").get("build_info", {})
     info = dict(info) if isinstance(info, (list, Mapping)) else {}
-    cuda = _s(info.get("cuda_version")) if info.get("is_cuda_build") else ""
+    cuda = windows_dll_version(_s(info.get("cuda_version"))) if info.get("is_cuda_build") else ""
     details = {k: _s(info.get(k)) for k in ("is_rocm_build", "is_tensorrt_build", "cpu_compiler")}
     return Framework(name="tensorflow", version=dist.version, cuda=cuda,
-                     cudnn=_s(info.get("cudnn_version")) if cuda else "",
+                     cudnn=windows_dll_version(_s(info.get("cudnn_version"))) if cuda else "",
                      arch_list=tuple(info.get("cuda_compute_capabilities") or ()) if cuda else (),
                      provided_by=site.providers("tensorflow") or (dist.name,),
                      details=_clean({k.replace("_", "-"): v for k, v in details.items()}))
@@ -283,7 +301,10 @@ def _by_dist_names(site: Site, name: str, prefixes: Sequence[str]) -> Optional[F
     dists = [d for d in site.dists if d.name.startswith(tuple(prefixes))]
     if not dists:
         return None
-    families = sorted({m.group(1) for d in dists for m in [_FAMILY.search(d.name)] if m})
+    # "cupy-cuda12x" is CUDA 12.x, "cupy-cuda111" CUDA 11.1 (CuPy's per-minor wheels, PyPI),
+    # "jax-cuda12-plugin" / "tensorrt-cu12" CUDA 12.
+    families = sorted({m.group(1) if m.group(2) else cuda_from_digits(m.group(1))
+                       for d in dists for m in [_FAMILY.search(d.name)] if m})
     cuda = ",".join(families) if len(families) > 1 else (families[0] if families else "")
     return Framework(name=name, version=dists[0].version, cuda=cuda,
                      provided_by=tuple(sorted(d.name for d in dists)))

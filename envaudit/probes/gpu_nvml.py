@@ -40,6 +40,9 @@ class _Device:
     index: int
     values: dict[str, Any] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
+    # UUIDs of the MIG devices on this GPU (MIG mode on); None: not listable. Only used to
+    # decide visibility, never recorded (they are raw ids).
+    mig_uuids: Optional[tuple[str, ...]] = ()
 
 
 def hash_id(raw: str) -> str:
@@ -114,7 +117,26 @@ def _read_device(nvml: Any, index: int) -> _Device:
             dev.values[key] = read(nvml, handle)
         except Exception as e:  # NotSupported, NoPermission, GpuIsLost...: a reason, not a crash
             dev.missing[key.replace("_", "-")] = _reason(call, e)
+    if dev.values.get("mig_mode"):
+        dev.mig_uuids = _mig_uuids(nvml, handle)
     return dev
+
+
+def _mig_uuids(nvml: Any, handle: Any) -> Optional[tuple[str, ...]]:
+    """The MIG devices' UUIDs ("MIG-..."); empty slots raise NotFound and are skipped; None
+    when NVML cannot list them."""
+    try:
+        count = int(nvml.nvmlDeviceGetMaxMigDeviceCount(handle))
+    except Exception:  # any NVML error: unknown, not "no MIG device"
+        return None
+    out: list[str] = []
+    for i in range(count):
+        try:
+            out.append(_text(nvml.nvmlDeviceGetUUID(
+                nvml.nvmlDeviceGetMigDeviceHandleByIndex(handle, i))))
+        except Exception:  # NVMLError_NotFound: no MIG device in this slot
+            continue
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- visibility
@@ -133,13 +155,24 @@ def _visible_entries(environ: Mapping[str, str]) -> Optional[list[str]]:
     return None  # "all", unset, or host indices the container runtime already applied
 
 
-def _selected(entries: list[str], index: int, uuid: str) -> bool:
-    """CUDA semantics: entries are indices or UUID prefixes; the first invalid one ends the list."""
+def _selected(entries: list[str], dev: _Device, uuid: str) -> bool:
+    """CUDA semantics: entries are indices or UUID prefixes; the first invalid one ends the list.
+
+    A MIG device (MIG-<uuid>; MIG-GPU-<gpu-uuid>/<gi>/<ci> before R470) selects the GPU it is
+    carved from (NVIDIA's MIG user guide, CUDA device enumeration): that GPU's compute
+    capability is what its kernels need. A MIG GPU whose MIG devices NVML could not list
+    counts as selected by any MIG entry: unknown must not hide it from the checks."""
     for entry in entries:
         if entry.isdigit():
-            if int(entry) == index:
+            if int(entry) == dev.index:
                 return True
-        elif entry.startswith(("GPU-", "MIG-")):
+        elif entry.startswith("MIG-GPU-"):
+            if uuid and uuid.startswith(entry[4:].split("/")[0]):
+                return True
+        elif entry.startswith("MIG-"):
+            if dev.mig_uuids is None or any(m.startswith(entry) for m in dev.mig_uuids):
+                return True
+        elif entry.startswith("GPU-"):
             if uuid and uuid.startswith(entry):
                 return True
         else:
@@ -159,7 +192,7 @@ def _to_gpu(dev: _Device, environ: Mapping[str, str], raw_ids: bool) -> Gpu:
         name=str(v.pop("name", "")),
         compute_capability=str(v.pop("compute_capability", "")),
         uuid=(raw_uuid if raw_ids else hash_id(raw_uuid)) if raw_uuid else "",
-        visible=entries is None or _selected(entries, dev.index, raw_uuid),
+        visible=entries is None or _selected(entries, dev, raw_uuid),
         unavailable=dict(sorted(dev.missing.items())),
         **v,
     )

@@ -10,7 +10,7 @@ from typing import Any, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from envaudit.model import CudaLibrary, Fingerprint, Framework, Unavailable
-from envaudit.rules.checks.gpu import cuda_builds, libraries
+from envaudit.rules.checks.gpu import cuda_builds, libraries, rocm_build, rocm_switch
 from envaudit.rules.interface import Context, Match, Severity, check
 from envaudit.rules.versions import public_version
 
@@ -25,6 +25,9 @@ def framework_cuda_to_cpu(ctx: Context, params: Mapping[str, Any]) -> Iterator[M
     for name, old in cuda_builds(ctx.locked).items():
         new = ctx.current.framework(name)
         if name in skip or (new is not None and new.cuda):
+            continue
+        if new is not None and rocm_build(new):
+            yield rocm_switch(name, old, new, rocm_build(new))
             continue
         left = [p for p in params["still_installed"].get(name, ()) if ctx.current.package(p)]
         if new is None and not left:

@@ -132,6 +132,26 @@ def cuda_builds(fp: Fingerprint) -> dict[str, Framework]:
     return {n: f for n, f in sorted(fp.frameworks.items()) if f.cuda and ver(f.cuda.split(",")[0])}
 
 
+def rocm_build(fw: Framework) -> str:
+    """How a framework shows it is a ROCm (AMD GPU) build, "" when it is not one: torch's
+    version.py `hip`, TensorFlow's build_info is_rocm_build, a -rocm distribution
+    (jax-rocm*-plugin, cupy-rocm-*, onnxruntime-rocm, tensorflow-rocm). PyTorch for HIP
+    reuses torch.cuda, so `.cuda()` runs there (PyTorch "HIP (ROCm) semantics")."""
+    hip = fw.details.get("hip", "")
+    if hip:
+        return f"ROCm (HIP {hip})"
+    names = (*fw.provided_by, fw.details.get("package-name", ""))
+    rocm = fw.details.get("is-rocm-build", "").lower() == "true" or any("rocm" in n for n in names)
+    return "ROCm" if rocm else ""
+
+
+def rocm_builds(fp: Fingerprint) -> dict[str, str]:
+    """Framework → rocm_build() for the frameworks built for ROCm."""
+    if isinstance(fp.frameworks, Unavailable):
+        return {}
+    return {n: r for n, f in sorted(fp.frameworks.items()) if (r := rocm_build(f))}
+
+
 def no_driver(fp: Fingerprint) -> bool:
     """The host positively has no NVIDIA driver (not merely unreadable)."""
     return isinstance(fp.nvidia, NoDriver)
@@ -143,13 +163,20 @@ def libraries(fp: Fingerprint, name: str) -> tuple[CudaLibrary, ...]:
     return tuple(lib for lib in fp.cuda_libraries if lib.name == name)
 
 
+def cudnn_from_number(n: int) -> str:
+    """cudnnGetVersion()'s number as a version. cudnn_version.h defines CUDNN_VERSION as
+    major*10000 + minor*100 + patch from cuDNN 9 (91900 → 9.19.0), and as
+    major*1000 + minor*100 + patch up to cuDNN 8 (8902 → 8.9.2, 7605 → 7.6.5)."""
+    scale = 10000 if n >= 10000 else 1000
+    return f"{n // scale}.{n % scale // 100}.{n % 100}"
+
+
 def cudnn_used(fp: Fingerprint, framework: str) -> Optional[str]:
     """The cuDNN a framework loads: --deep's runtime answer first, else the resolved copy."""
     if not isinstance(fp.runtime, Unavailable):
         raw = fp.runtime.get(framework, {}).get("cudnn", "")
         if raw.isdigit() and int(raw) >= 1000:
-            n = int(raw)  # 91900 → 9.19.0 (cuDNN ≥ 9: major*10000 + minor*100 + patch)
-            return f"{n // 10000}.{n % 10000 // 100}.{n % 100}"
+            return cudnn_from_number(int(raw))
     for lib in libraries(fp, "cudnn"):
         if framework in lib.used_by and ver(lib.version):
             return lib.version
@@ -270,19 +297,32 @@ def _arch(target: str) -> Optional[tuple[str, int, int, str]]:
 def coverage(gpu_cc: str, arch_list: tuple[str, ...]) -> str:
     """"native" (SASS runs), "ptx" (driver JIT-compiles PTX), "none", or "" when unknown.
 
-    SASS sm_XY runs on the same major with minor ≥ Y; sm_XYa only on X.Y exactly;
-    PTX compute_XY on any CC ≥ X.Y (NVIDIA Blackwell Compatibility Guide)."""
+    SASS sm_XY (and family-specific sm_XYf) runs on the same major with minor ≥ Y; PTX
+    compute_XY on any CC ≥ X.Y (NVIDIA Blackwell Compatibility Guide). Architecture-specific
+    targets run on X.Y only, PTX included: "PTX code generated for such targets cannot be run
+    on later generation devices" (PTX ISA, sm_90a); family-specific PTX compute_XYf only
+    within its family, the same major (NVIDIA, "CUDA 12.9 Introduce Family-Specific
+    Architecture Features")."""
     have = cc(gpu_cc)
     targets = [t for t in (_arch(a) for a in arch_list) if t]
     if have is None or not targets:
         return ""
-    for kind, major, minor, suffix in targets:
-        exact = suffix == "a"
-        if kind == "sm" and major == have[0] and (minor == have[1] if exact else minor <= have[1]):
-            return "native"
-    if any(kind == "compute" and (major, minor) <= have for kind, major, minor, _ in targets):
+    if any(kind == "sm" and _runs_on(have, major, minor, suffix)
+           for kind, major, minor, suffix in targets):
+        return "native"
+    if any(kind == "compute" and _runs_on(have, major, minor, suffix or "ptx")
+           for kind, major, minor, suffix in targets):
         return "ptx"
     return "none"
+
+
+def _runs_on(have: tuple[int, int], major: int, minor: int, suffix: str) -> bool:
+    """Code for X.Y (suffix "" SASS, "ptx", "a" arch-specific, "f" family) on CC `have`."""
+    if suffix == "a":
+        return (major, minor) == have
+    if suffix == "ptx":
+        return (major, minor) <= have
+    return major == have[0] and minor <= have[1]
 
 
 @check("arch-coverage")
@@ -416,8 +456,8 @@ def jetson_generic_wheel(ctx: Context, params: Mapping[str, Any]) -> Iterator[Ma
 def gpu_gone(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """GPU-011: GPUs in training, positively none where the model will run."""
     before = gpus(ctx.locked)
-    if not before:
-        return
+    if not before or rocm_builds(ctx.current):
+        return  # an AMD host: no NVIDIA driver, yet a GPU (FW-011/FW-050 report the switch)
     after = gpus(ctx.current)
     if after == () or no_driver(ctx.current):
         why = ctx.current.nvidia.reason if isinstance(ctx.current.nvidia, Unavailable) else \
@@ -559,10 +599,24 @@ def cuda_build_to_cpu(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match
     """FW-011: a framework's CUDA build was replaced by a CPU build."""
     name = str(params["framework"])
     a, b = ctx.locked.framework(name), ctx.current.framework(name)
-    if a is not None and b is not None and a.cuda and not b.cuda:
-        yield Match(name, f"{a.version} (CUDA {a.cuda})", f"{b.version} (CPU)",
-                    f"{name} {a.version} was a CUDA {a.cuda} build; {b.version} is a CPU build:"
+    if a is None or b is None or b.cuda:
+        return
+    was = f"CUDA {a.cuda}" if a.cuda else rocm_build(a)
+    now = rocm_build(b)
+    if was and now and a.cuda:
+        yield rocm_switch(name, a, b, now)
+    elif was and not now:
+        yield Match(name, f"{a.version} ({was})", f"{b.version} (CPU)",
+                    f"{name} {a.version} was a {was} build; {b.version} is a CPU build:"
                     " the model runs on the CPU (or `.cuda()` fails)")
+
+
+def rocm_switch(name: str, a: Framework, b: Framework, now: str) -> Match:
+    """A CUDA build replaced by a ROCm one: the model still runs on a GPU (an AMD one)."""
+    return Match(name, f"{a.version} (CUDA {a.cuda})", f"{b.version} ({now})",
+                 f"{name} {a.version} was a CUDA {a.cuda} build; {b.version} is a {now} build:"
+                 " the model runs on an AMD GPU, with other kernels and numerics",
+                 Severity.WARNING)
 
 
 @check("ort-cuda-stack")

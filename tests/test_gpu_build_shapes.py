@@ -1,0 +1,93 @@
+"""The shapes in which framework builds record their CUDA (and cuDNN) version, read by the
+frameworks probe into one form the GPU rules compare: "11.2", "12", never "64_112" or "111"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from envaudit.model import Framework
+from envaudit.probes.distributions import Distribution
+from envaudit.probes.gpu_frameworks import Site, _cupy, _jax, _tensorflow, _tensorrt
+from envaudit.probes.interface import Host
+from tests.factories import flat, fp, run
+
+HOST = Host(root=Path("/nonexistent"), environ={}, sys_path=())
+
+
+def dist(root: Path, name: str, version: str) -> Distribution:
+    info = root / f"{name.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(f"Name: {name}\nVersion: {version}\n\n")
+    return Distribution(name=name, version=version, path=info, installer="pip",
+                        requested=True, direct_url="", editable=False)
+
+
+# TensorFlow's Windows wheels (the last native Windows GPU builds, TF <= 2.10) name CUDA and
+# cuDNN by their DLL suffixes in build_info.py: cudart64_112.dll -> "64_112", cudnn64_8.dll ->
+# "64_8" (build_info.py of the tensorflow-gpu 2.x win_amd64 wheels; tensorflow#44750 prints
+# "CUDA version: 64_112 / cuDNN version: 64_8").
+WINDOWS_TF = ("build_info = collections.OrderedDict([('cpu_compiler', 'cl.exe'), "
+              "('cuda_compute_capabilities', ['sm_35', 'sm_50', 'sm_60', 'sm_70', 'sm_75', "
+              "'compute_80']), ('cuda_version', '{cuda}'), ('cudart_dll_name', "
+              "'cudart{cuda}.dll'), ('cudnn_dll_name', 'cudnn64_8.dll'), ('cudnn_version', "
+              "'{cudnn}'), ('is_cuda_build', True), ('is_rocm_build', False), "
+              "('is_tensorrt_build', False)])\n")
+
+
+@pytest.mark.parametrize("cuda,cudnn,want_cuda,want_cudnn", [
+    ("64_112", "64_8", "11.2", "8"), ("64_101", "64_7", "10.1", "7"),
+    ("64_92", "64_7", "9.2", "7"), ("12.3", "8", "12.3", "8"),
+], ids=["win-11.2", "win-10.1", "win-9.2", "linux-12.3"])
+def test_tensorflow_windows_dll_versions(tmp_path: Path, cuda: str, cudnn: str, want_cuda: str,
+                                         want_cudnn: str) -> None:
+    platform = tmp_path / "tensorflow" / "python" / "platform"
+    platform.mkdir(parents=True)
+    (tmp_path / "tensorflow" / "__init__.py").write_text("")
+    (platform / "build_info.py").write_text(WINDOWS_TF.format(cuda=cuda, cudnn=cudnn))
+    site = Site(dirs=(tmp_path,), dists=(dist(tmp_path, "tensorflow-gpu", "2.10.1"),))
+    found = _tensorflow(site, HOST)
+    assert found is not None and (found.cuda, found.cudnn) == (want_cuda, want_cudnn)
+
+
+@pytest.mark.parametrize("reader,names,want", [
+    (_cupy, ("cupy-cuda111",), "11.1"), (_cupy, ("cupy-cuda110",), "11.0"),
+    (_cupy, ("cupy-cuda102",), "10.2"), (_cupy, ("cupy-cuda92",), "9.2"),
+    (_cupy, ("cupy-cuda11x",), "11"), (_cupy, ("cupy-cuda12x",), "12"),
+    (_tensorrt, ("tensorrt-cu12", "tensorrt-cu12-libs"), "12"),
+    (_jax, ("jax-cuda12-plugin", "jax-cuda12-pjrt", "jaxlib"), "12"),
+], ids=["cupy111", "cupy110", "cupy102", "cupy92", "cupy11x", "cupy12x", "trt-cu12", "jax12"])
+def test_cuda_from_distribution_names(tmp_path: Path, reader: object, names: tuple[str, ...],
+                                      want: str) -> None:
+    site = Site(dirs=(), dists=tuple(dist(tmp_path, n, "1.0") for n in names))
+    found = reader(site, HOST)  # type: ignore[operator]
+    assert isinstance(found, Framework) and found.cuda == want
+
+
+def test_windows_tf_2_10_on_its_driver_is_not_a_false_cuda_001(tmp_path: Path) -> None:
+    """TF 2.10 (CUDA 11.2) on a Windows R516 driver: fine. With "64_112" read as CUDA 64112
+    CUDA-001 said the driver was too old."""
+    platform = tmp_path / "tensorflow" / "python" / "platform"
+    platform.mkdir(parents=True)
+    (tmp_path / "tensorflow" / "__init__.py").write_text("")
+    (platform / "build_info.py").write_text(WINDOWS_TF.format(cuda="64_112", cudnn="64_8"))
+    site = Site(dirs=(tmp_path,), dists=(dist(tmp_path, "tensorflow-gpu", "2.10.1"),))
+    tf = _tensorflow(site, HOST)
+    assert tf is not None
+    gpu = [("NVIDIA GeForce RTX 3090", "8.6")]
+    locked = fp(nvidia=("512.15", "11.6"), gpus=gpu, frameworks={"tensorflow": tf})
+    current = fp(nvidia=("516.94", "11.7"), gpus=gpu, frameworks={"tensorflow": tf})
+    got = dict(flat(run(locked, current)))
+    assert "CUDA-001" not in got and "CUDA-002" not in got
+
+
+def test_cupy_cuda111_on_a_cuda_11_driver_is_not_a_false_cuda_001(tmp_path: Path) -> None:
+    cupy = _cupy(Site(dirs=(), dists=(dist(tmp_path, "cupy-cuda111", "12.3.0"),)), HOST)
+    assert cupy is not None
+    locked = fp(nvidia=("470.199.02", "11.4"), gpus=[("NVIDIA A100", "8.0")],
+                frameworks={"cupy": cupy})
+    current = fp(nvidia=("470.256.02", "11.4"), gpus=[("NVIDIA A100", "8.0")],
+                 frameworks={"cupy": cupy})
+    got = dict(flat(run(locked, current)))
+    assert "CUDA-001" not in got and "GPU-002" not in got
