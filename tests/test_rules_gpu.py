@@ -8,7 +8,7 @@ from typing import Optional
 
 import pytest
 
-from envaudit.model import CudaLibrary, Framework, Gpu, NoDriver, Unavailable
+from envaudit.model import CudaLibrary, Framework, Gpu, NoDriver, NvidiaInfo, Unavailable
 from tests.factories import Scenario, check_scenario, fp, run, torch_fw
 
 H200 = ("NVIDIA H200", "9.0")
@@ -42,6 +42,14 @@ def windows(f: object, wsl: bool = False) -> object:
     else:
         plat = dataclasses.replace(plat, system="Windows", release="10", libc="", libc_version="")
     return dataclasses.replace(f, platform=plat)  # type: ignore[call-overload]
+
+
+ORIN = ("sm_87",)
+JETSON = fp(machine="aarch64", cpu_flags=("asimd",), nvidia=("540.4.0", "12.6"),
+            gpus=[("Orin (nvgpu)", "8.7")],
+            frameworks={"torch": torch_fw("2.5.0", "12.6", arch=ORIN)},
+            cuda_libraries=[cudnn("9.3.0", "/usr/lib/aarch64-linux-gnu")])
+JETSON_LOCK = dataclasses.replace(JETSON, nvidia=NvidiaInfo(driver="540.3.0", cuda_driver="12.6"))
 
 
 ALL = frozenset({"CUDA-001", "CUDA-002", "CUDA-003", "CUDA-005", "CUDA-007", "GPU-001",
@@ -256,6 +264,13 @@ SCENARIOS = [
     S("windows-driver-572-61-is-r570-past-eol", BASE,
       windows(host("572.61", "12.8", frameworks={"torch": torch_fw("2.7.0+cu128", "12.8")})),
       {"CUDA-006": "info"}, today=DAY),
+    # A Jetson's driver comes with Jetson Linux (JetPack 6: 540.4.0 with CUDA 12.6): Table 3's
+    # x86_64 minimums and the data-center branch tables do not apply to it.
+    S("jetson-orin-jetpack-driver-torch-cu126", JETSON_LOCK, JETSON, {},
+      frozenset({"CUDA-001", "CUDA-002", "CUDA-006", "CUDNN-004"}), today=DAY),
+    S("jetson-orin-jetpack-6-driver-torch-cu130", JETSON_LOCK,
+      dataclasses.replace(JETSON, frameworks={"torch": torch_fw("2.9.0", "13.0", arch=ORIN)}),
+      {"CUDA-001": "error"}, today=DAY),
     S("linux-pascal-on-driver-581", BASE, host("581.1.0", "13.0", gpus=[("Quadro P6000", "6.1")]),
       {"GPU-050": "error"}),
     # --deep records torch.backends.cudnn.version(): cuDNN 8 encodes it major*1000 (8902 =

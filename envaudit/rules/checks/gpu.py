@@ -47,6 +47,18 @@ def windows_driver(fp: Fingerprint) -> bool:
     return plat.system == "Windows" or "microsoft-standard" in plat.release.lower()
 
 
+def jetson_driver(fp: Fingerprint) -> bool:
+    """The driver is a Jetson's (an aarch64 host whose GPU is a Jetson module's iGPU): it comes
+    with Jetson Linux, and NVIDIA's release notes treat aarch64-jetson as a platform of its own
+    with its own CUDA compatibility package, while Table 3's driver columns are Linux and
+    Windows x86_64 and the branch lifecycle tables are for data-center drivers. Their numbers
+    say nothing about it."""
+    plat = fp.platform
+    if isinstance(plat, Unavailable) or plat.machine != "aarch64":
+        return False
+    return any(cc(g.compute_capability) in jetson_ccs() for g in visible_gpus(fp))
+
+
 @functools.lru_cache(maxsize=1)
 def linux_branches() -> tuple[int, ...]:
     """The driver branches Table 3 names (the first number of its Linux minimums), ascending."""
@@ -205,8 +217,9 @@ def driver_family_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[M
     if info is None or driver is None:
         return
     compat, windows = forward_compat_in_use(ctx.current), windows_driver(ctx.current)
+    jetson = jetson_driver(ctx.current)
     for name, fw in cuda_builds(ctx.current).items():
-        floor_text = family_floor(params, fw.cuda, windows)
+        floor_text = None if jetson else family_floor(params, fw.cuda, windows)
         floor, supported = ver(floor_text or ""), ver(info.cuda_driver)
         major = int(fw.cuda.split(".")[0])
         if not ((floor and driver < floor) or (supported and supported[0] < major)):
@@ -230,6 +243,8 @@ def driver_release_minimum(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     info = nvidia(ctx.current)
     driver = ver(info.driver) if info else None
     if info is None or driver is None:
+        return
+    if jetson_driver(ctx.current):
         return
     windows = windows_driver(ctx.current)
     for name, fw in cuda_builds(ctx.current).items():
@@ -523,7 +538,7 @@ def cudnn_old_driver(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]
     yet not below the CUDA floor (that is CUDA-001's finding: one cause, one report)."""
     info = nvidia(ctx.current)
     driver = ver(info.driver) if info else None
-    if info is None or driver is None:
+    if info is None or driver is None or jetson_driver(ctx.current):
         return
     since = ver(str(params["since"]))
     for name, fw, _old, new in _cudnn_pairs(ctx):
@@ -708,7 +723,7 @@ def driver_branch_eol(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match
     """CUDA-006: the deployment driver's branch is past its end of life (as of ctx.today)."""
     info = nvidia(ctx.current)
     driver = ver(info.driver) if info else None
-    if info is None or driver is None:
+    if info is None or driver is None or jetson_driver(ctx.current):
         return
     branch = str(driver_branch(ctx.current, driver))
     ended = branch_end_of_life(params, branch, ctx.today)
