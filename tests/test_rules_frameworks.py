@@ -96,6 +96,15 @@ TORCH = [
        {"FW-009": "info"}),
     _s("torch-2.5-to-2.7-weights-only-env-override", {"torch": "2.5.1"}, {"torch": "2.7.1"},
        {"FW-009": "warning"}, **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})),
+    # torch reads the variable against ["1", "y", "yes", "true"]; only newer releases (2.13.0)
+    # lowercase it first, so "True" does not restore the old default on torch 2.7.
+    _s("torch-2.5-to-2.7-weights-only-env-yes", {"torch": "2.5.1"}, {"torch": "2.7.1"},
+       {"FW-009": "warning"}, **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "yes"})),
+    _s("torch-2.5-to-2.7-weights-only-env-True-not-read", {"torch": "2.5.1"}, {"torch": "2.7.1"},
+       {"FW-009": "error"}, **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "True"})),
+    _s("torch-2.5-to-2.13-weights-only-env-True-lowercased", {"torch": "2.5.1"},
+       {"torch": "2.13.0"}, {"FW-009": "warning"},
+       **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "True"})),
     _s("torch-2.6.0-to-2.6.3-patch", {"torch": "2.6.0+cu124"}, {"torch": "2.6.3+cu124"}, None,
        ("FW-009", "FW-010", "FW-013")),
     _s("torch-2.13-triton-off-pin", {"torch": "2.13.0", "triton": "3.7.1"},

@@ -43,14 +43,26 @@ def _direction_note(params: Mapping[str, Any], up: bool) -> str:
     return f": {note}" if note else ""
 
 
-def _boundary_severity(params: Mapping[str, Any], up: bool, ctx: Context) -> Severity | None:
+def _boundary_severity(params: Mapping[str, Any], up: bool, ctx: Context,
+                       version: Version | None = None) -> Severity | None:
     hurts = params.get("hurts", "both")
     if hurts != "both" and (hurts == "up") != up:
         return Severity(params.get("other_severity", "info"))
     mitigation = params.get("mitigated_by")
-    if mitigation and env_value(ctx.current, mitigation["env"]) in mitigation["values"]:
+    if mitigation and _mitigated(mitigation, env_value(ctx.current, mitigation["env"]), version):
         return Severity(mitigation["severity"])
     return None
+
+
+def _mitigated(mitigation: Mapping[str, Any], value: str | None, version: Version | None) -> bool:
+    """The env value is one the package reads as set: exactly one of `values`, or any case of
+    one when the package (at `version`) lowercases it first (from `lowercase_since` on)."""
+    if value is None:
+        return False
+    since = mitigation.get("lowercase_since")
+    if since is not None and version is not None and version >= Version(since):
+        value = value.lower()
+    return value in mitigation["values"]
 
 
 def _cc_allows(ctx: Context, params: Mapping[str, Any]) -> bool:
@@ -82,7 +94,7 @@ def dist_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     way = "upgraded across" if up else "downgraded across"
     yield Match(b[0], a[1], b[1],
                 f"{b[0]} {way} {params['boundary']} ({a[1]} → {b[1]})"
-                + _direction_note(params, up), _boundary_severity(params, up, ctx))
+                + _direction_note(params, up), _boundary_severity(params, up, ctx, b.public))
 
 
 @check("package-changed")
