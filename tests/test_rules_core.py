@@ -27,6 +27,13 @@ def _broken(base: Fingerprint, name: str, problem: str) -> Fingerprint:
     bad = Package(name=name, version="1.0", problem=problem)
     return dataclasses.replace(base, packages=(*base.packages, bad))
 
+def _on(base: Fingerprint, system: str) -> Fingerprint:
+    """`base` on another operating system (its libc and os-release facts left out)."""
+    assert not isinstance(base.platform, Unavailable)
+    return dataclasses.replace(base, platform=dataclasses.replace(
+        base.platform, system=system, libc="", libc_version="", os_id="", os_version=""))
+
+
 ORT = {"onnxruntime-gpu": ("onnxruntime",), "onnxruntime": ("onnxruntime",)}
 ORT_BOTH = {"onnxruntime-gpu": "1.19.2", "onnxruntime": "1.19.2"}
 
@@ -108,6 +115,12 @@ SCENARIOS = [
     Scenario("same-cpu-more-cores", fp(cpu_count=8), fp(cpu_count=64),
              silent=frozenset({"CPU-003", "CPU-004"})),
     Scenario("x86-to-aarch64", fp(), fp(machine="aarch64"), {"CPU-004": "warning"}),
+    # One architecture, each OS's spelling (sysconfig.get_platform docs: "win-amd64 (64-bit
+    # Windows on AMD64, aka x86_64...)", "win-arm64 (64-bit Windows on ARM64, aka AArch64)").
+    Scenario("macos-arm64-to-linux-aarch64", _on(fp(machine="arm64"), "Darwin"),
+             fp(machine="aarch64"), {"PLAT-001": "info"}, frozenset({"CPU-004"})),
+    Scenario("windows-amd64-to-linux-x86_64", _on(fp(machine="AMD64"), "Windows"), fp(),
+             {"PLAT-001": "info"}, frozenset({"CPU-004"})),
     Scenario("debian-to-ubuntu-glibc", fp(), fp(os_id="ubuntu", libc_version="2.39"),
              {"PLAT-001": "info"}),
     Scenario("same-platform", fp(), fp(), silent=frozenset({"PLAT-001", "CPU-004"})),

@@ -11,7 +11,7 @@ from packaging.version import Version
 from envaudit.compare import ChangeKind
 from envaudit.model import CpuInfo, Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
-from envaudit.rules.versions import parse_version
+from envaudit.rules.versions import machine, parse_version
 
 _VARIANT = re.compile(r"^(cu\d+|cpu|rocm[\d.]+|xpu)", re.I)
 
@@ -217,7 +217,8 @@ def cpu_isa(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 @check("cpu-arch")
 def cpu_arch(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     c = ctx.change("platform.machine")
-    if c is not None and c.kind is ChangeKind.CHANGED:
+    if c is not None and c.kind is ChangeKind.CHANGED and machine(c.locked or "") != machine(
+            c.current or ""):  # AMD64 (Windows) is x86_64, arm64 (macOS, Windows) is aarch64
         yield Match("cpu", c.locked, c.current, f"machine architecture {c.locked} → {c.current}")
 
 
