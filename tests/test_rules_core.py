@@ -9,7 +9,7 @@ import pytest
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint, Package, Unavailable
 from envaudit.rules.checks.core import variant
-from tests.factories import X86_V4, Scenario, check_scenario, flat, fp, run
+from tests.factories import X86_V4, Scenario, check_scenario, flat, fp, run, torch_fw
 
 AVX2_ONLY = ("avx", "avx2", "cx16", "fma", "lahf_lm", "popcnt", "sse", "sse2", "sse3", "sse4_1",
              "sse4_2", "ssse3")
@@ -70,6 +70,22 @@ SCENARIOS = [
              frozenset({"PKG-002"})),
     Scenario("cu121-to-cpu", fp(packages={"torch": "2.3.0+cu121"}),
              fp(packages={"torch": "2.3.0+cpu"}), {"PKG-006": "error"}),
+    # PyPI's Linux torch has no local label, yet torch/version.py records its CUDA build: the
+    # variant is read from there when the label says nothing.
+    Scenario("pypi-cuda-default-to-cu124-index",
+             fp(packages={"torch": "2.5.1"}, frameworks={"torch": torch_fw("2.5.1", "12.4")}),
+             fp(packages={"torch": "2.5.1+cu124"},
+                frameworks={"torch": torch_fw("2.5.1+cu124", "12.4")}),
+             silent=frozenset({"PKG-006", "PKG-002"})),
+    Scenario("pypi-cuda-default-to-cpu",
+             fp(packages={"torch": "2.5.1"}, frameworks={"torch": torch_fw("2.5.1", "12.4")}),
+             fp(packages={"torch": "2.5.1+cpu"}, frameworks={"torch": torch_fw("2.5.1+cpu", "")}),
+             {"PKG-006": "error"}),
+    Scenario("rocm-to-pypi-cuda-default",
+             fp(packages={"torch": "2.5.1+rocm6.2"},
+                frameworks={"torch": torch_fw("2.5.1+rocm6.2", "", hip="6.2.41133-dd7f95766")}),
+             fp(packages={"torch": "2.5.1"}, frameworks={"torch": torch_fw("2.5.1", "12.4")}),
+             {"PKG-006": "warning"}),
     Scenario("same-variant", fp(packages={"torch": "2.5.1+cu124"}),
              fp(packages={"torch": "2.5.1+cu124"}), silent=frozenset({"PKG-006"})),
     Scenario("opencv-co-installed", fp(packages={"opencv-python-headless": "4.10.0.84"}),

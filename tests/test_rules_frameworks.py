@@ -100,7 +100,8 @@ TORCH = [
     # lowercase it first, so "True" does not restore the old default on torch 2.7.
     _s("torch-2.5-to-2.7-weights-only-env-yes", {"torch": "2.5.1"}, {"torch": "2.7.1"},
        {"FW-009": "warning"}, **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "yes"})),
-    _s("torch-2.5-to-2.7-weights-only-env-capital-true-not-read", {"torch": "2.5.1"}, {"torch": "2.7.1"},
+    _s("torch-2.5-to-2.7-weights-only-env-capital-true-not-read", {"torch": "2.5.1"},
+       {"torch": "2.7.1"},
        {"FW-009": "error"}, **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "True"})),
     _s("torch-2.5-to-2.13-weights-only-env-capital-true-lowercased", {"torch": "2.5.1"},
        {"torch": "2.13.0"}, {"FW-009": "warning"},
