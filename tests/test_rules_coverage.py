@@ -158,6 +158,18 @@ SCENARIOS: list[Scenario] = [
              current=fp(packages={"jax": "0.7.2", "jaxlib": "0.7.1",
                                   "jax-cuda12-plugin": "0.7.2"}),
              fires={"COMP-050": "error"}),
+    # jax compares only the leading dotted numbers of the two versions (jax/_src/lib's
+    # check_jaxlib_version, jaxlib/plugin_support.py's check_plugin_version): a .dev or rc
+    # suffix does not make a release "newer" or "another version" there.
+    Scenario(id="jax-dev-build-with-jaxlib-of-its-number",
+             locked=fp(packages={"jax": "0.4.35", "jaxlib": "0.4.35"}),
+             current=fp(packages={"jax": "0.4.36.dev20241125", "jaxlib": "0.4.36"}),
+             silent=frozenset({"COMP-050"})),
+    Scenario(id="jax-cuda-plugin-dev-build-of-jaxlibs-number",
+             locked=fp(packages={"jax": "0.7.2", "jaxlib": "0.7.2", "jax-cuda12-plugin": "0.7.2"}),
+             current=fp(packages={"jax": "0.7.2", "jaxlib": "0.7.2",
+                                  "jax-cuda12-plugin": "0.7.2.dev20250901"}),
+             silent=frozenset({"COMP-050"})),
     Scenario(id="tf-keras-behind-tensorflow",
              locked=fp(packages={"tensorflow": "2.17.1", "tf-keras": "2.17.0"}),
              current=fp(packages={"tensorflow": "2.18.0", "tf-keras": "2.17.0"}),
