@@ -48,6 +48,9 @@ KERAS = [
     _s("tf-2.17-to-2.15-keras-3-to-2", TF_2_17, TF_2_15, {"FW-001": "warning"}, ("FW-002",)),
     _s("tf-2.17-legacy-keras-both-sides", TF_2_17, None, None, ("FW-001", "FW-002"),
        **_env({"TF_USE_LEGACY_KERAS": "1"}, {"TF_USE_LEGACY_KERAS": "true"})),
+    # TensorFlow reads the variable as set only for "true", "True" or "1" (its api_template).
+    _s("tf-2.17-legacy-keras-yes-is-not-read", TF_2_17, None, {"FW-002": "error"}, ("FW-001",),
+       **_env({"TF_USE_LEGACY_KERAS": "1"}, {"TF_USE_LEGACY_KERAS": "yes"})),
     _s("tf-2.17-legacy-keras-env-dropped", TF_2_17, None, {"FW-002": "error"}, ("FW-001",),
        **_env({"TF_USE_LEGACY_KERAS": "1"}, {})),
     _s("tf-2.15-legacy-keras-env-no-effect", TF_2_15, None, {"FW-002": "info"}, ("FW-001",),
