@@ -9,7 +9,7 @@ import pytest
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint, Package, Unavailable
 from envaudit.rules.checks.core import variant
-from tests.factories import X86_V4, Scenario, check_scenario, flat, fp, run
+from tests.factories import X86_V4, Scenario, check_scenario, flat, fp, run, torch_fw
 
 AVX2_ONLY = ("avx", "avx2", "cx16", "fma", "lahf_lm", "popcnt", "sse", "sse2", "sse3", "sse4_1",
              "sse4_2", "ssse3")
@@ -26,6 +26,13 @@ def _broken(base: Fingerprint, name: str, problem: str) -> Fingerprint:
     assert isinstance(base.packages, tuple)
     bad = Package(name=name, version="1.0", problem=problem)
     return dataclasses.replace(base, packages=(*base.packages, bad))
+
+def _on(base: Fingerprint, system: str) -> Fingerprint:
+    """`base` on another operating system (its libc and os-release facts left out)."""
+    assert not isinstance(base.platform, Unavailable)
+    return dataclasses.replace(base, platform=dataclasses.replace(
+        base.platform, system=system, libc="", libc_version="", os_id="", os_version=""))
+
 
 ORT = {"onnxruntime-gpu": ("onnxruntime",), "onnxruntime": ("onnxruntime",)}
 ORT_BOTH = {"onnxruntime-gpu": "1.19.2", "onnxruntime": "1.19.2"}
@@ -63,6 +70,22 @@ SCENARIOS = [
              frozenset({"PKG-002"})),
     Scenario("cu121-to-cpu", fp(packages={"torch": "2.3.0+cu121"}),
              fp(packages={"torch": "2.3.0+cpu"}), {"PKG-006": "error"}),
+    # PyPI's Linux torch has no local label, yet torch/version.py records its CUDA build: the
+    # variant is read from there when the label says nothing.
+    Scenario("pypi-cuda-default-to-cu124-index",
+             fp(packages={"torch": "2.5.1"}, frameworks={"torch": torch_fw("2.5.1", "12.4")}),
+             fp(packages={"torch": "2.5.1+cu124"},
+                frameworks={"torch": torch_fw("2.5.1+cu124", "12.4")}),
+             silent=frozenset({"PKG-006", "PKG-002"})),
+    Scenario("pypi-cuda-default-to-cpu",
+             fp(packages={"torch": "2.5.1"}, frameworks={"torch": torch_fw("2.5.1", "12.4")}),
+             fp(packages={"torch": "2.5.1+cpu"}, frameworks={"torch": torch_fw("2.5.1+cpu", "")}),
+             {"PKG-006": "error"}),
+    Scenario("rocm-to-pypi-cuda-default",
+             fp(packages={"torch": "2.5.1+rocm6.2"},
+                frameworks={"torch": torch_fw("2.5.1+rocm6.2", "", hip="6.2.41133-dd7f95766")}),
+             fp(packages={"torch": "2.5.1"}, frameworks={"torch": torch_fw("2.5.1", "12.4")}),
+             {"PKG-006": "warning"}),
     Scenario("same-variant", fp(packages={"torch": "2.5.1+cu124"}),
              fp(packages={"torch": "2.5.1+cu124"}), silent=frozenset({"PKG-006"})),
     Scenario("opencv-co-installed", fp(packages={"opencv-python-headless": "4.10.0.84"}),
@@ -108,6 +131,12 @@ SCENARIOS = [
     Scenario("same-cpu-more-cores", fp(cpu_count=8), fp(cpu_count=64),
              silent=frozenset({"CPU-003", "CPU-004"})),
     Scenario("x86-to-aarch64", fp(), fp(machine="aarch64"), {"CPU-004": "warning"}),
+    # One architecture, each OS's spelling (sysconfig.get_platform docs: "win-amd64 (64-bit
+    # Windows on AMD64, aka x86_64...)", "win-arm64 (64-bit Windows on ARM64, aka AArch64)").
+    Scenario("macos-arm64-to-linux-aarch64", _on(fp(machine="arm64"), "Darwin"),
+             fp(machine="aarch64"), {"PLAT-001": "info"}, frozenset({"CPU-004"})),
+    Scenario("windows-amd64-to-linux-x86_64", _on(fp(machine="AMD64"), "Windows"), fp(),
+             {"PLAT-001": "info"}, frozenset({"CPU-004"})),
     Scenario("debian-to-ubuntu-glibc", fp(), fp(os_id="ubuntu", libc_version="2.39"),
              {"PLAT-001": "info"}),
     Scenario("same-platform", fp(), fp(), silent=frozenset({"PLAT-001", "CPU-004"})),

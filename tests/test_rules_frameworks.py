@@ -48,6 +48,9 @@ KERAS = [
     _s("tf-2.17-to-2.15-keras-3-to-2", TF_2_17, TF_2_15, {"FW-001": "warning"}, ("FW-002",)),
     _s("tf-2.17-legacy-keras-both-sides", TF_2_17, None, None, ("FW-001", "FW-002"),
        **_env({"TF_USE_LEGACY_KERAS": "1"}, {"TF_USE_LEGACY_KERAS": "true"})),
+    # TensorFlow reads the variable as set only for "true", "True" or "1" (its api_template).
+    _s("tf-2.17-legacy-keras-yes-is-not-read", TF_2_17, None, {"FW-002": "error"}, ("FW-001",),
+       **_env({"TF_USE_LEGACY_KERAS": "1"}, {"TF_USE_LEGACY_KERAS": "yes"})),
     _s("tf-2.17-legacy-keras-env-dropped", TF_2_17, None, {"FW-002": "error"}, ("FW-001",),
        **_env({"TF_USE_LEGACY_KERAS": "1"}, {})),
     _s("tf-2.15-legacy-keras-env-no-effect", TF_2_15, None, {"FW-002": "info"}, ("FW-001",),
@@ -96,6 +99,16 @@ TORCH = [
        {"FW-009": "info"}),
     _s("torch-2.5-to-2.7-weights-only-env-override", {"torch": "2.5.1"}, {"torch": "2.7.1"},
        {"FW-009": "warning"}, **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})),
+    # torch reads the variable against ["1", "y", "yes", "true"]; only newer releases (2.13.0)
+    # lowercase it first, so "True" does not restore the old default on torch 2.7.
+    _s("torch-2.5-to-2.7-weights-only-env-yes", {"torch": "2.5.1"}, {"torch": "2.7.1"},
+       {"FW-009": "warning"}, **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "yes"})),
+    _s("torch-2.5-to-2.7-weights-only-env-capital-true-not-read", {"torch": "2.5.1"},
+       {"torch": "2.7.1"},
+       {"FW-009": "error"}, **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "True"})),
+    _s("torch-2.5-to-2.13-weights-only-env-capital-true-lowercased", {"torch": "2.5.1"},
+       {"torch": "2.13.0"}, {"FW-009": "warning"},
+       **_env({}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "True"})),
     _s("torch-2.6.0-to-2.6.3-patch", {"torch": "2.6.0+cu124"}, {"torch": "2.6.3+cu124"}, None,
        ("FW-009", "FW-010", "FW-013")),
     _s("torch-2.13-triton-off-pin", {"torch": "2.13.0", "triton": "3.7.1"},

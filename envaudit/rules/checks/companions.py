@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 
 from envaudit.model import Fingerprint, Package
 from envaudit.rules.interface import Context, Match, Severity, check
-from envaudit.rules.versions import minor, public_version
+from envaudit.rules.versions import minor, public_version, ver
 
 
 def _first(fp: Fingerprint, names: Any) -> Optional[Package]:
@@ -34,14 +34,20 @@ def _same_minor(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional
     return f"{comp.name} must have the same major.minor as {fw.name}"
 
 
+# same-release and not-newer compare what JAX (their only users) compares: the leading dotted
+# numbers, so "0.4.36.dev20241125" is 0.4.36 (jax/_src/lib check_jaxlib_version,
+# jaxlib/plugin_support.py check_plugin_version).
+
+
 def _same_release(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional[str]:
-    if public_version(fw.version) == public_version(comp.version):
+    a, b = ver(fw.version), ver(comp.version)
+    if a is None or b is None or a == b:
         return None
     return f"{comp.name} must be exactly {fw.name}'s version"
 
 
 def _not_newer(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional[str]:
-    a, b = public_version(fw.version), public_version(comp.version)
+    a, b = ver(fw.version), ver(comp.version)
     if a is None or b is None or b <= a:
         return None
     return f"{comp.name} must not be newer than {fw.name}"

@@ -11,7 +11,7 @@ from packaging.version import Version
 from envaudit.compare import ChangeKind
 from envaudit.model import CpuInfo, Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
-from envaudit.rules.versions import parse_version
+from envaudit.rules.versions import machine, parse_version, ver
 
 _VARIANT = re.compile(r"^(cu\d+|cpu|rocm[\d.]+|xpu)", re.I)
 
@@ -23,6 +23,20 @@ def variant(text: str | None) -> str | None:
         return None
     m = _VARIANT.match(v.local)
     return m.group(1).lower() if m else None
+
+
+def build_variant(fp: Fingerprint, name: str, version: str | None) -> str | None:
+    """The variant of the installed build: its local label's, else (PyPI's Linux torch has
+    no label) what the framework's own files record for that same install: "cu124" for a
+    CUDA 12.4 build, "rocm6.2" for HIP 6.2. None when neither says."""
+    found = variant(version)
+    fw = fp.framework(name) if found is None else None
+    if fw is None or fw.version != version:
+        return found
+    cuda, hip = ver(fw.cuda), ver(fw.details.get("hip", ""))
+    if cuda and len(cuda) > 1:
+        return f"cu{cuda[0]}{cuda[1]}"
+    return f"rocm{hip[0]}.{hip[1]}" if hip and len(hip) > 1 else None
 
 
 def change_level(old: Version, new: Version) -> str:
@@ -124,8 +138,13 @@ def package_version(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 def package_variant(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     for name, old_s, new_s in _package_changes(ctx, ChangeKind.CHANGED):
         old, new = variant(old_s), variant(new_s)
-        if old == new or (old is None and new is None):
+        if old == new:
             continue
+        if old is None or new is None:  # a label on one side only: the build may still say
+            old, new = build_variant(ctx.locked, name, old_s), build_variant(ctx.current, name,
+                                                                             new_s)
+            if old == new:
+                continue
         if new == "cpu" and old is not None and old.startswith(("cu", "rocm")):
             yield Match(name, old_s, new_s,
                         f"{name} was a {old} build and is now a CPU build ({old_s} → {new_s})",
@@ -217,7 +236,8 @@ def cpu_isa(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 @check("cpu-arch")
 def cpu_arch(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     c = ctx.change("platform.machine")
-    if c is not None and c.kind is ChangeKind.CHANGED:
+    if c is not None and c.kind is ChangeKind.CHANGED and machine(c.locked or "") != machine(
+            c.current or ""):  # AMD64 (Windows) is x86_64, arm64 (macOS, Windows) is aarch64
         yield Match("cpu", c.locked, c.current, f"machine architecture {c.locked} → {c.current}")
 
 

@@ -17,6 +17,9 @@ from envaudit.rules.tf_onednn import DEFAULT_POLICY, onednn_on
 from envaudit.rules.versions import installed, machine, max_cc, minor, parse_version
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
+# TensorFlow's api_template (and lazy_loader.py) reads TF_USE_LEGACY_KERAS as set only when it is
+# exactly one of these: "yes", "TRUE" or " 1" leave tf.keras on Keras 3.
+_TF_LEGACY_KERAS = ("true", "True", "1")
 _FALSE = frozenset({"0", "false", "no", "off"})
 
 
@@ -43,14 +46,26 @@ def _direction_note(params: Mapping[str, Any], up: bool) -> str:
     return f": {note}" if note else ""
 
 
-def _boundary_severity(params: Mapping[str, Any], up: bool, ctx: Context) -> Severity | None:
+def _boundary_severity(params: Mapping[str, Any], up: bool, ctx: Context,
+                       version: Version | None = None) -> Severity | None:
     hurts = params.get("hurts", "both")
     if hurts != "both" and (hurts == "up") != up:
         return Severity(params.get("other_severity", "info"))
     mitigation = params.get("mitigated_by")
-    if mitigation and env_value(ctx.current, mitigation["env"]) in mitigation["values"]:
+    if mitigation and _mitigated(mitigation, env_value(ctx.current, mitigation["env"]), version):
         return Severity(mitigation["severity"])
     return None
+
+
+def _mitigated(mitigation: Mapping[str, Any], value: str | None, version: Version | None) -> bool:
+    """The env value is one the package reads as set: exactly one of `values`, or any case of
+    one when the package (at `version`) lowercases it first (from `lowercase_since` on)."""
+    if value is None:
+        return False
+    since = mitigation.get("lowercase_since")
+    if since is not None and version is not None and version >= Version(since):
+        value = value.lower()
+    return value in mitigation["values"]
 
 
 def _cc_allows(ctx: Context, params: Mapping[str, Any]) -> bool:
@@ -82,7 +97,7 @@ def dist_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     way = "upgraded across" if up else "downgraded across"
     yield Match(b[0], a[1], b[1],
                 f"{b[0]} {way} {params['boundary']} ({a[1]} → {b[1]})"
-                + _direction_note(params, up), _boundary_severity(params, up, ctx))
+                + _direction_note(params, up), _boundary_severity(params, up, ctx, b.public))
 
 
 @check("package-changed")
@@ -139,7 +154,7 @@ def _keras_generation(fp: Fingerprint, use_env: bool) -> int | None:
         return keras[2].major if keras else (2 if fp.package("tf-keras") else None)
     if tf[2] < Version("2.16"):
         return 2
-    legacy = use_env and flag(env_value(fp, "TF_USE_LEGACY_KERAS")) is True
+    legacy = use_env and env_value(fp, "TF_USE_LEGACY_KERAS") in _TF_LEGACY_KERAS
     if legacy and fp.package("tf-keras") is not None:
         return 2
     return keras[2].major if keras else 3
@@ -164,13 +179,15 @@ def keras_legacy_env(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]
     """TF_USE_LEGACY_KERAS differs; info when it has no effect on either side."""
     old, new = env_value(ctx.locked, "TF_USE_LEGACY_KERAS"), env_value(ctx.current,
                                                                         "TF_USE_LEGACY_KERAS")
-    if old is None or new is None or flag(old) is flag(new):
+    if old is None or new is None or (old in _TF_LEGACY_KERAS) == (new in _TF_LEGACY_KERAS):
         return
     if not _any_installed(ctx, TF_DISTS):
         return
     same = _keras_generation(ctx.locked, True) == _keras_generation(ctx.current, True)
     effect = ("it has no effect here (TensorFlow < 2.16 or tf_keras not installed)" if same
               else "a different Keras implementation loads the model")
+    if any(v and v not in _TF_LEGACY_KERAS for v in (old, new)):
+        effect += " (TensorFlow reads it as set only when it is true, True or 1)"
     yield Match("TF_USE_LEGACY_KERAS", old or None, new or None,
                 f"TF_USE_LEGACY_KERAS: {old or 'unset'} → {new or 'unset'}: {effect}",
                 Severity.INFO if same else None)

@@ -60,8 +60,9 @@ def _libc_problem(tag: str, libc: str, floor: tuple[int, int], plat: PlatformInf
 
 
 def abi_problem(abi: str, interpreter_abi: str) -> Optional[str]:
-    """Why a wheel ABI tag cannot load in an interpreter of `interpreter_abi` (cp313 / cp313t)."""
-    free = interpreter_abi.endswith("t")
+    """Why a wheel ABI tag cannot load in an interpreter of `interpreter_abi` (cp313 / cp313t;
+    a debug build adds "d": cp313td is free-threaded and loads cp313t extensions)."""
+    free = interpreter_abi.rstrip("d").endswith("t")
     if abi == "none" or abi == "abi3t" or (abi == "abi3" and not free):
         return None
     if abi == "abi3":
