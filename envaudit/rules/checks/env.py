@@ -100,20 +100,19 @@ def _tf_onednn_default(fp: Fingerprint) -> Optional[str]:
     return None if on is None else ("1" if on else "0")
 
 
-# default = "@name": what unset means follows the host (None: unknown on that side).
+# default_from = "name": what unset means follows the host (None: unknown on that side).
 HOST_DEFAULTS: Mapping[str, Callable[[Fingerprint], Optional[str]]] = {
-    "@tf-onednn": _tf_onednn_default,  # TensorFlow's oneDNN default (envaudit.rules.tf_onednn)
+    "tf-onednn": _tf_onednn_default,  # TensorFlow's oneDNN default (envaudit.rules.tf_onednn)
 }
 
 
 def _default(params: Mapping[str, Any], name: str, fp: Fingerprint) -> Optional[str]:
+    if "default_from" in params:
+        return HOST_DEFAULTS[str(params["default_from"])](fp)
     default = params.get("default")
     if isinstance(default, Mapping):
         default = default.get(name)
-    if default is None:
-        return None
-    host_default = HOST_DEFAULTS.get(str(default))
-    return host_default(fp) if host_default is not None else str(default)
+    return None if default is None else str(default)
 
 
 def _effective(value: Optional[str], params: Mapping[str, Any], name: str,
@@ -180,9 +179,9 @@ def env_var(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """A listed variable means something else on the deployment side.
 
     params: names; normalize = a reader of READERS (bool, c10, tf, jax...)|int|upper|lower|text;
-    default (what unset means, one value or a table per name; "@name" of HOST_DEFAULTS when it
-    follows the host); requires (packages that read it: info when none is installed);
-    severities (name -> severity); note (appended to the message).
+    default (what unset means, one value or a table per name) or default_from (a HOST_DEFAULTS
+    name, when what unset means follows the host); requires (packages that read it: info when
+    none is installed); severities (name -> severity); note (appended to the message).
     """
     for name, old, new in differing(ctx, list(params["names"])):
         if _effective(old, params, name, ctx.locked) == _effective(new, params, name,
