@@ -173,3 +173,14 @@ def test_a_crashing_probe_costs_only_its_section(tmp_path: Path) -> None:
     assert isinstance(result.cpu, Unavailable)
     assert "kaput" in result.cpu.reason
     assert isinstance(result.python, Unavailable)  # no probe ran for it
+
+
+def test_platform_probe_without_os_uname(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no os.uname(): the platform comes from platform.uname(), not a crash."""
+    import platform
+
+    monkeypatch.delattr("os.uname", raising=False)
+    monkeypatch.setattr(platform, "uname", lambda: platform.uname_result(
+        "Windows", "h", "10", "10.0.19045", "AMD64"))
+    info = PlatformProbe().collect(Host(root=tmp_path, libc=("", "")))
+    assert (info.system, info.release, info.machine) == ("Windows", "10", "AMD64")

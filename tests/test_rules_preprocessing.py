@@ -65,6 +65,11 @@ OPENCV = [
     _s("opencv-x86-to-arm64", {CV: "4.10.0.84"}, None, {"PRE-010": "warning"},
        current={"machine": "aarch64", "cpu_flags": ARM_FLAGS}),
     _s("opencv-same-cpu", {CV: "4.10.0.84"}, None, None, ("PRE-010", "PRE-011")),
+    # An empty flag list is "not read" (probes/cpu.py), not a CPU without SIMD.
+    _s("opencv-cpu-flags-not-read-on-deployment", {CV: "4.10.0.84"}, None, None, ("PRE-010",),
+       current={"cpu_flags": ()}),
+    _s("opencv-to-arm64-flags-not-read", {CV: "4.10.0.84"}, None, {"PRE-010": "warning"},
+       current={"machine": "aarch64", "cpu_flags": ()}),
     _s("no-opencv-x86-to-arm64", {"numpy": "2.1.0"}, None, None, ("PRE-010",),
        current={"machine": "aarch64", "cpu_flags": ARM_FLAGS}),
     _s("cv2-cuda-build-to-cpu", {"opencv-contrib-python": "4.10.0.84"}, None,

@@ -41,11 +41,21 @@ def _musl_loader(host: Host) -> bool:
         return False
 
 
+def _uname() -> tuple[str, ...]:
+    """os.uname()'s five fields; Windows has no os.uname, platform.uname() has the same five."""
+    if hasattr(os, "uname"):
+        return tuple(os.uname())
+    import platform  # only where os.uname is missing
+
+    u = platform.uname()
+    return (u.system, u.node, u.release, u.version, u.machine)
+
+
 class PlatformProbe(Probe):
     section = "platform"
 
     def collect(self, host: Host) -> PlatformInfo:
-        uname = host.uname or tuple(os.uname())
+        uname = host.uname or _uname()
         libc, libc_version = _libc(host)
         rel = parse_os_release(host.read_text("/etc/os-release") or "")
         return PlatformInfo(

@@ -2,15 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
+from envaudit.rules.tf_onednn import DEFAULT_POLICY, default_on
 from envaudit.rules.versions import cc
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+@dataclass(frozen=True)
+class BoolReader:
+    """How one library reads a boolean variable: its true and false spellings.
+
+    `false=None`: every other value is false. Otherwise a value in neither set is ignored by
+    the library (its default applies) when `ignores_other`, else kept as written (it is an
+    error there, so a change to or from it is a real change).
+    """
+
+    true: frozenset[str]
+    false: Optional[frozenset[str]]
+    any_case: bool = True
+    ignores_other: bool = False
+
+
+# normalize = "<reader>" in the catalog; "bool" is for variables whose reader was not checked.
+READERS: Mapping[str, BoolReader] = {
+    "bool": BoolReader(_TRUE, _FALSE),
+    # c10/util/env.cpp check_env(): exactly "1" or "0"; anything else is warned about and
+    # ignored ("Ignoring invalid value for boolean flag"). Read so by ATen's Context.h
+    # (TORCH_ALLOW_TF32_CUBLAS_OVERRIDE) and cudnn/Conv_v7.cpp (TORCH_CUDNN_V8_API_DISABLED).
+    "c10": BoolReader(frozenset({"1"}), frozenset({"0"}), any_case=False, ignores_other=True),
+    # tensorflow/core/util/env_var.cc ReadBoolFromEnvVar(): lower-cased "0"/"false",
+    # "1"/"true"; anything else logs an error and keeps the default.
+    "tf": BoolReader(frozenset({"1", "true"}), frozenset({"0", "false"}), ignores_other=True),
+    # jax/_src/config.py bool_env(): case-insensitive y/yes/t/true/on/1 and n/no/f/false/
+    # off/0; anything else raises ValueError when jax is imported.
+    "jax": BoolReader(frozenset({"y", "yes", "t", "true", "on", "1"}),
+                      frozenset({"n", "no", "f", "false", "off", "0"})),
+    # torch/serialization.py (torch 2.13): os.getenv(NAME, "0").lower() in ["1", "y", "yes",
+    # "true"]; every other value is false.
+    "torch-load": BoolReader(frozenset({"1", "y", "yes", "true"}), None),
+    # tensorflow/api_template.__init__.py: os.environ.get("TF_USE_LEGACY_KERAS", None) in
+    # ("true", "True", "1"); every other value means Keras 3.
+    "tf-keras": BoolReader(frozenset({"true", "True", "1"}), None, any_case=False),
+}
+
+
+def _read_bool(text: str, reader: BoolReader) -> Optional[str]:
+    """"1" / "0", None when the library ignores the value, else the value as written."""
+    key = text.lower() if reader.any_case else text
+    if key in reader.true:
+        return "1"
+    if reader.false is None or key in reader.false:
+        return "0"
+    return None if reader.ignores_other else key
 
 
 def env_of(fp: Fingerprint) -> Optional[Mapping[str, str]]:
@@ -19,13 +69,14 @@ def env_of(fp: Fingerprint) -> Optional[Mapping[str, str]]:
 
 
 def normalize(value: Optional[str], how: str) -> Optional[str]:
-    """Spell a value the way the consuming library reads it, so equal meanings compare equal."""
+    """Spell a value the way the consuming library reads it, so equal meanings compare equal.
+
+    None for None, and for a value the library ignores (then its default applies)."""
     if value is None:
         return None
+    if how in READERS:  # each library reads the value as written, except our generic "bool"
+        return _read_bool(value.strip() if how == "bool" else value, READERS[how])
     text = value.strip()
-    if how == "bool":
-        low = text.lower()
-        return "1" if low in _TRUE else "0" if low in _FALSE else low
     if how == "int":
         try:
             return str(int(text))
@@ -44,18 +95,33 @@ def shown(value: Optional[str]) -> str:
     return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
 
 
-def _default(params: Mapping[str, Any], name: str) -> Optional[str]:
+def _tf_onednn_default(fp: Fingerprint) -> Optional[str]:
+    on = default_on(fp, DEFAULT_POLICY)
+    return None if on is None else ("1" if on else "0")
+
+
+# default_from = "name": what unset means follows the host (None: unknown on that side).
+HOST_DEFAULTS: Mapping[str, Callable[[Fingerprint], Optional[str]]] = {
+    "tf-onednn": _tf_onednn_default,  # TensorFlow's oneDNN default (envaudit.rules.tf_onednn)
+}
+
+
+def _default(params: Mapping[str, Any], name: str, fp: Fingerprint) -> Optional[str]:
+    if "default_from" in params:
+        return HOST_DEFAULTS[str(params["default_from"])](fp)
     default = params.get("default")
     if isinstance(default, Mapping):
         default = default.get(name)
     return None if default is None else str(default)
 
 
-def _effective(value: Optional[str], params: Mapping[str, Any], name: str) -> Optional[str]:
+def _effective(value: Optional[str], params: Mapping[str, Any], name: str,
+               fp: Fingerprint) -> Optional[str]:
+    """What the library makes of `value` on this side: unset or ignored means its default."""
     how = params.get("normalize", "text")
     how = str(how.get(name, "text") if isinstance(how, Mapping) else how)
     found = normalize(value, how)
-    return found if found is not None else normalize(_default(params, name), how)
+    return found if found is not None else normalize(_default(params, name, fp), how)
 
 
 def _uses(fp: Fingerprint, packages: list[str]) -> Optional[bool]:
@@ -112,12 +178,14 @@ def differing(ctx: Context, names: list[str]) -> Iterator[tuple[str, Optional[st
 def env_var(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """A listed variable means something else on the deployment side.
 
-    params: names; normalize = bool|int|upper|lower|text; default (what unset means, one value
-    or a table per name); requires (packages that read it: info when none is installed);
-    severities (name -> severity); note (appended to the message).
+    params: names; normalize = a reader of READERS (bool, c10, tf, jax...)|int|upper|lower|text;
+    default (what unset means, one value or a table per name) or default_from (a HOST_DEFAULTS
+    name, when what unset means follows the host); requires (packages that read it: info when
+    none is installed); severities (name -> severity); note (appended to the message).
     """
     for name, old, new in differing(ctx, list(params["names"])):
-        if _effective(old, params, name) == _effective(new, params, name):
+        if _effective(old, params, name, ctx.locked) == _effective(new, params, name,
+                                                                   ctx.current):
             continue
         note = f": {params['note']}" if "note" in params else ""
         yield Match(name, old, new, f"{name} {shown(old)} → {shown(new)}{note}",
@@ -211,19 +279,21 @@ def thread_count(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 
 # -- ENV-013 torch.load weights_only overrides -----------------------------------------------
 
-def _all_set(env: Optional[Mapping[str, str]], names: list[str]) -> bool:
-    return env is not None and all(normalize(env.get(n), "bool") == "1" for n in names)
+def _all_set(env: Optional[Mapping[str, str]], names: list[str], how: str) -> bool:
+    return env is not None and all(normalize(env.get(n), how) == "1" for n in names)
 
 
 @check("weights-only-env")
 def weights_only_env(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    names = list(params["names"])
-    if _all_set(env_of(ctx.current), names) and not _all_set(env_of(ctx.locked), names):
+    """params: names, normalize (how torch.load reads them: "torch-load")."""
+    names, how = list(params["names"]), str(params.get("normalize", "bool"))
+    if (_all_set(env_of(ctx.current), names, how)
+            and not _all_set(env_of(ctx.locked), names, how)):
         yield Match(names[0], None, "1", f"{' and '.join(names)} are both set: torch.load"
                     " raises an error", Severity.ERROR)
         return
     for name, old, new in differing(ctx, names):
-        if normalize(old or "0", "bool") != normalize(new or "0", "bool"):
+        if normalize(old or "0", how) != normalize(new or "0", how):
             yield Match(name, old, new, f"{name} {shown(old)} → {shown(new)}: torch.load"
                         " switches between weights-only and full unpickling")
 

@@ -54,7 +54,7 @@ def _torch(fp: Fingerprint, env: Mapping[str, str]) -> dict[str, str]:
         return {"torch.matmul": value, "torch.conv": value}
     # torch.backends.cuda.matmul.allow_tf32 defaults to False from 1.12 (pytorch#76509);
     # cudnn.allow_tf32 stays True. The env override forces matmul TF32 (pytorch#77114).
-    forced = normalize(env.get("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"), "bool") == "1"
+    forced = normalize(env.get("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"), "c10") == "1"  # check_env
     matmul = "tf32" if version < Version("1.12") or forced else "fp32"
     return {"torch.matmul": matmul, "torch.conv": "tf32"}
 

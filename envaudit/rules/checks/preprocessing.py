@@ -8,26 +8,35 @@ from typing import Any
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.checks.frameworks import names
 from envaudit.rules.interface import Context, Match, check
-from envaudit.rules.versions import installed
+from envaudit.rules.versions import installed, machine
 
 # The CPU features that pick OpenCV's SIMD resize paths (and the architecture itself).
 _SIMD = ("sse4_2", "avx", "avx2", "avx512f", "asimd", "neon", "sve", "rvv")
 
 
-def _simd(fp: Fingerprint) -> str | None:
+def _simd(fp: Fingerprint, with_flags: bool = True) -> str | None:
     """A short description of the SIMD path: "x86_64 avx2,avx512f..." or None."""
     if isinstance(fp.cpu, Unavailable) or isinstance(fp.platform, Unavailable):
         return None
+    if not with_flags:
+        return machine(fp.platform.machine)
     flags = sorted(f for f in fp.cpu.flags if f in _SIMD)
     return f"{fp.platform.machine} {','.join(flags) or 'baseline'}"
 
 
+def _flags_read(fp: Fingerprint) -> bool:
+    """An empty flag list means the probe could not read them (probes/cpu.py)."""
+    return not isinstance(fp.cpu, Unavailable) and bool(fp.cpu.flags)
+
+
 @check("opencv-cpu")
 def opencv_cpu(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """OpenCV used on both sides while the CPU architecture or SIMD level changed."""
+    """OpenCV used on both sides while the CPU architecture or SIMD level changed (only the
+    architecture when one side's flags were not read)."""
     dists = names(params["package"])
     a, b = installed(ctx.locked, dists), installed(ctx.current, dists)
-    old, new = _simd(ctx.locked), _simd(ctx.current)
+    both = _flags_read(ctx.locked) and _flags_read(ctx.current)
+    old, new = _simd(ctx.locked, both), _simd(ctx.current, both)
     if a is None or b is None or old is None or new is None or old == new:
         return
     yield Match(b[0], old, new,
