@@ -9,7 +9,7 @@ from typing import Any, Optional
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
 from envaudit.rules.tf_onednn import DEFAULT_POLICY, default_on
-from envaudit.rules.versions import cc
+from envaudit.rules.versions import cc, ver
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -47,6 +47,8 @@ READERS: Mapping[str, BoolReader] = {
     # torch/serialization.py (torch 2.13): os.getenv(NAME, "0").lower() in ["1", "y", "yes",
     # "true"]; every other value is false.
     "torch-load": BoolReader(frozenset({"1", "y", "yes", "true"}), None),
+    # Before the release that lower-cases (FW-009's lowercase_since): the value as written.
+    "torch-load-exact": BoolReader(frozenset({"1", "y", "yes", "true"}), None, any_case=False),
     # tensorflow/api_template.__init__.py: os.environ.get("TF_USE_LEGACY_KERAS", None) in
     # ("true", "True", "1"); every other value means Keras 3.
     "tf-keras": BoolReader(frozenset({"true", "True", "1"}), None, any_case=False),
@@ -283,17 +285,26 @@ def _all_set(env: Optional[Mapping[str, str]], names: list[str], how: str) -> bo
     return env is not None and all(normalize(env.get(n), how) == "1" for n in names)
 
 
+def _torch_reader(fp: Fingerprint, params: Mapping[str, Any]) -> str:
+    """"torch-load", or "torch-load-exact" where this side's torch predates lowercase_since
+    (older serialization.py compares the value as written: "True" is not read there)."""
+    since, pkg = ver(str(params.get("lowercase_since", ""))), fp.package("torch")
+    have = ver(pkg.version) if pkg is not None else None
+    return "torch-load-exact" if since and have and have < since else "torch-load"
+
+
 @check("weights-only-env")
 def weights_only_env(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """params: names, normalize (how torch.load reads them: "torch-load")."""
-    names, how = list(params["names"]), str(params.get("normalize", "bool"))
+    """params: names, lowercase_since (the torch that reads the values in any case)."""
+    names = list(params["names"])
+    old_how, how = _torch_reader(ctx.locked, params), _torch_reader(ctx.current, params)
     if (_all_set(env_of(ctx.current), names, how)
-            and not _all_set(env_of(ctx.locked), names, how)):
+            and not _all_set(env_of(ctx.locked), names, old_how)):
         yield Match(names[0], None, "1", f"{' and '.join(names)} are both set: torch.load"
                     " raises an error", Severity.ERROR)
         return
     for name, old, new in differing(ctx, names):
-        if normalize(old or "0", how) != normalize(new or "0", how):
+        if normalize(old or "0", old_how) != normalize(new or "0", how):
             yield Match(name, old, new, f"{name} {shown(old)} → {shown(new)}: torch.load"
                         " switches between weights-only and full unpickling")
 
