@@ -6,7 +6,7 @@ import ast
 import csv
 import mmap
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -27,6 +27,17 @@ _FAMILY = re.compile(r"-cu(?:da)?(\d+)(x?)")
 # TensorFlow's Windows build_info names CUDA/cuDNN by their DLL suffix: cudart64_112.dll ->
 # "64_112", cudnn64_8.dll -> "64_8" (build_info.py of the tensorflow-gpu win_amd64 wheels).
 _WINDOWS_DLL = re.compile(r"^64_(\d+)$")
+# TensorRT's own distributions, each versioned as TensorRT itself (NVIDIA, "Installing TensorRT",
+# Python Package Index method: tensorrt -> tensorrt-cuNN-libs + tensorrt-cuNN-bindings, the older
+# tensorrt-libs / tensorrt-bindings, tensorrt-lean and tensorrt-dispatch; PyPI
+# tensorrt-lean-cu12-libs / tensorrt-dispatch-cu12-libs 10.2.0). Not tensorrt-llm (TensorRT-LLM,
+# its own 0.x/1.x numbering) nor any other tensorrt-* project.
+# Monolithic CUDA jaxlib wheels, before the CUDA plugins (jaxlib 0.4.30 dropped them, JAX
+# CHANGELOG): jax's setup.py pinned `jaxlib=={v}+cuda{102,111}` up to 0.1.72 (CUDA 10.2 / 11.1),
+# then `+cuda{11,12}.cudnn{805,82,86,89,91}` (CUDA major, and the cuDNN major.minor the wheel
+# needs "or newer": CHANGELOG jaxlib 0.1.73, "Multiple cuDNN versions are now supported").
+_JAXLIB_CUDA = re.compile(r"\+cuda(\d+)(?:\.cudnn(\d)\d*)?$")
+_TENSORRT_DIST = re.compile(r"tensorrt(?:-lean|-dispatch)?(?:-cu\d+)?(?:-libs|-bindings)?")
 
 
 @dataclass(frozen=True)
@@ -296,9 +307,15 @@ def _opencv(site: Site, host: Host) -> Optional[Framework]:
                      details=_clean({k.replace("_", "-"): v for k, v in flags.items()}))
 
 
-def _by_dist_names(site: Site, name: str, prefixes: Sequence[str]) -> Optional[Framework]:
+def tensorrt_dist(name: str) -> bool:
+    """A distribution of TensorRT itself (its version is TensorRT's), by canonical name."""
+    return _TENSORRT_DIST.fullmatch(name) is not None
+
+
+def _by_dist_names(site: Site, name: str, prefixes: Sequence[str],
+                   keep: Callable[[str], bool] = lambda _: True) -> Optional[Framework]:
     """TensorRT, JAX CUDA plugins, CuPy: the CUDA family is in the distribution's name."""
-    dists = [d for d in site.dists if d.name.startswith(tuple(prefixes))]
+    dists = [d for d in site.dists if d.name.startswith(tuple(prefixes)) and keep(d.name)]
     if not dists:
         return None
     # "cupy-cuda12x" is CUDA 12.x, "cupy-cuda111" CUDA 11.1 (CuPy's per-minor wheels, PyPI),
@@ -311,15 +328,26 @@ def _by_dist_names(site: Site, name: str, prefixes: Sequence[str]) -> Optional[F
 
 
 def _tensorrt(site: Site, host: Host) -> Optional[Framework]:
-    return _by_dist_names(site, "tensorrt", ("tensorrt",))
+    return _by_dist_names(site, "tensorrt", ("tensorrt",), tensorrt_dist)
 
 
 def _jax(site: Site, host: Host) -> Optional[Framework]:
     fw = _by_dist_names(site, "jax", ("jax-cuda", "jax-rocm"))
     jaxlib = site.dist("jaxlib")
-    if fw is None or jaxlib is None:
+    if jaxlib is None:
         return fw
+    if fw is None:
+        return _monolithic_jaxlib(jaxlib)
     return Framework(name="jax", version=jaxlib.version, cuda=fw.cuda, provided_by=fw.provided_by)
+
+
+def _monolithic_jaxlib(jaxlib: Distribution) -> Optional[Framework]:
+    """A CUDA jaxlib from before the CUDA plugins: its local label names the build."""
+    m = _JAXLIB_CUDA.search(jaxlib.version)
+    if m is None:
+        return None
+    return Framework(name="jax", version=jaxlib.version, cuda=cuda_from_digits(m.group(1)),
+                     cudnn=m.group(2) or "", provided_by=("jaxlib",))
 
 
 def _cupy(site: Site, host: Host) -> Optional[Framework]:

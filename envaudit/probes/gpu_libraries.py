@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from envaudit.model import CudaLibrary, CudaToolkit, Framework
-from envaudit.probes.gpu_frameworks import FrameworksCache, Site, site_of
+from envaudit.probes.gpu_frameworks import FrameworksCache, Site, site_of, tensorrt_dist
 from envaudit.probes.interface import Host, Probe, ProbeUnavailable
 
 # Library name -> (file stem, wheel distribution prefixes).
@@ -99,8 +99,10 @@ def cudnn_header(text: str) -> str:
     return f"{parts['MAJOR']}.{parts.get('MINOR', '0')}.{parts.get('PATCHLEVEL', '0')}"
 
 
-def _wheel_dist(site: Site, prefixes: tuple[str, ...]) -> str:
+def _wheel_dist(site: Site, name: str, prefixes: tuple[str, ...]) -> str:
     for d in site.dists:
+        if name == "nvinfer" and not tensorrt_dist(d.name):
+            continue  # tensorrt-llm is not TensorRT: its version is no libnvinfer's
         if any(d.name == p or d.name.startswith((f"{p}-cu", f"{p}-")) for p in prefixes):
             return d.name
     return ""
@@ -123,7 +125,7 @@ def _wheel_copies(host: Host, site: Site) -> Iterator[_Copy]:
                 version = _dir_version(lib_dir, stem)
                 if version is None:
                     continue
-                dist = _wheel_dist(site, prefixes)
+                dist = _wheel_dist(site, name, prefixes)
                 exact = _wheel_version(lib_dir, name, version, site, dist)
                 yield _Copy(CudaLibrary(name=name, version=exact, path=rel(host, lib_dir),
                                         source=f"wheel:{dist}" if dist else "wheel"),
