@@ -55,6 +55,9 @@ JAX13 = fw("jax", "0.7.2", "13", "", "jax-cuda13-pjrt", "jax-cuda13-plugin")
 CUPY13 = fw("cupy", "14.0.0", "13", "", "cupy-cuda13x")
 TRT13 = fw("tensorrt", "10.13.0", "13", "", "tensorrt-cu13")
 H100 = ("NVIDIA H100 80GB HBM3", "9.0")
+JAX_ROCM = fw("jax", "0.7.2", "", "", "jax-rocm60-pjrt", "jax-rocm60-plugin")
+TF_ROCM = replace(fw("tensorflow", "2.18.0", "", "", "tensorflow-rocm"),
+                  details={"is-rocm-build": "True"})
 SITE = "/venv/lib/python3.11/site-packages"
 
 
@@ -310,6 +313,44 @@ SCENARIOS: list[Scenario] = [
                  fw("tensorflow", "2.18.0", "", "", "tensorflow-rocm"),
                  details={"is-rocm-build": "True"})}),
              fires={"FW-050": "warning"}),
+    # A ROCm build replaced by a CPU build leaves the GPU just as a CUDA build's does (FW-011
+    # says so for torch): an error, never silence.
+    Scenario(id="jax-rocm-plugin-uninstalled-jaxlib-stays",
+             locked=fp(packages={"jaxlib": "0.7.2", "jax-rocm60-plugin": "0.7.2"},
+                       frameworks={"jax": JAX_ROCM}),
+             current=fp(packages={"jaxlib": "0.7.2"}, frameworks={}),
+             fires={"FW-050": "error"}),
+    Scenario(id="tensorflow-rocm-replaced-by-cpu-tensorflow",
+             locked=fp(frameworks={"tensorflow": TF_ROCM}),
+             current=fp(frameworks={"tensorflow": fw("tensorflow", "2.18.0", "", "",
+                                                      "tensorflow-cpu")}),
+             fires={"FW-050": "error"}),
+    Scenario(id="onnxruntime-rocm-replaced-by-onnxruntime",
+             locked=fp(frameworks={"onnxruntime": fw("onnxruntime", "1.20.1", "", "",
+                                                      "onnxruntime-rocm")}),
+             current=fp(frameworks={"onnxruntime": ORT_CPU}),
+             fires={"FW-050": "error"}),
+    Scenario(id="onnxruntime-migraphx-replaced-by-onnxruntime",
+             locked=fp(frameworks={"onnxruntime": fw("onnxruntime", "1.23.2", "", "",
+                                                      "onnxruntime-migraphx")}),
+             current=fp(frameworks={"onnxruntime": ORT_CPU}),
+             fires={"FW-050": "error"}),
+    Scenario(id="jax-rocm-plugin-on-both-sides",
+             locked=fp(frameworks={"jax": JAX_ROCM}), current=fp(frameworks={"jax": JAX_ROCM}),
+             silent=frozenset({"FW-050"})),
+    Scenario(id="jax-rocm-plugin-to-cuda-plugin",
+             locked=fp(frameworks={"jax": JAX_ROCM}), current=fp(frameworks={"jax": JAX13}),
+             silent=frozenset({"FW-050"})),
+    Scenario(id="tensorflow-rocm-removed-altogether",
+             locked=fp(packages={"tensorflow-rocm": "2.18.0"},
+                       frameworks={"tensorflow": TF_ROCM}),
+             current=fp(packages={}, frameworks={}),
+             silent=frozenset({"FW-050"})),
+    Scenario(id="torch-rocm-to-cpu-is-fw-011-not-fw-050",
+             locked=fp(frameworks={"torch": replace(torch_fw("2.9.1+rocm6.4", ""),
+                                                    details={"hip": "6.4.43482"})}),
+             current=fp(frameworks={"torch": torch_fw("2.9.1+cpu", "")}),
+             fires={"FW-011": "error"}, silent=frozenset({"FW-050"})),
     Scenario(id="cupy-removed-altogether",
              locked=fp(packages={"cupy-cuda13x": "14.0.0"}, frameworks={"cupy": CUPY13}),
              current=fp(packages={}, frameworks={}),

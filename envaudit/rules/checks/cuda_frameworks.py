@@ -17,25 +17,37 @@ from envaudit.rules.versions import public_version
 
 @check("framework-cuda-to-cpu")
 def framework_cuda_to_cpu(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """A CUDA build in training; the same framework still installed here, without CUDA.
+    """A GPU (CUDA or ROCm) build in training; the same framework still installed here, as a
+    CPU build.
 
     params.still_installed: framework -> distributions that mean "still there" when the
-    framework's own CUDA record is gone (JAX without its CUDA plugin is jaxlib on the CPU)."""
+    framework's own GPU record is gone (JAX without its GPU plugin is jaxlib on the CPU)."""
     skip = set(params.get("except", ()))
-    for name, old in cuda_builds(ctx.locked).items():
+    for name, (old, was) in gpu_builds(ctx.locked).items():
         new = ctx.current.framework(name)
         if name in skip or (new is not None and new.cuda):
             continue
         if new is not None and rocm_build(new):
-            yield rocm_switch(name, old, new, rocm_build(new))
+            if old.cuda:
+                yield rocm_switch(name, old, new, rocm_build(new))
             continue
         left = [p for p in params["still_installed"].get(name, ()) if ctx.current.package(p)]
         if new is None and not left:
             continue  # removed altogether: the package rules say so
-        now = f"{new.version} (CPU)" if new is not None else f"{', '.join(left)} without CUDA"
-        yield Match(name, f"{old.version} (CUDA {old.cuda})", now,
-                    f"{name} {old.version} was a CUDA {old.cuda} build; here it is {now}: the"
+        gone = "CUDA" if old.cuda else "ROCm"
+        now = f"{new.version} (CPU)" if new is not None else f"{', '.join(left)} without {gone}"
+        yield Match(name, f"{old.version} ({was})", now,
+                    f"{name} {old.version} was a {was} build; here it is {now}: the"
                     " model runs on the CPU, with other kernels and numerics")
+
+
+def gpu_builds(fp: Fingerprint) -> dict[str, tuple[Framework, str]]:
+    """Framework -> (its build, "CUDA 12.2" / rocm_build()) for CUDA and ROCm builds."""
+    if isinstance(fp.frameworks, Unavailable):
+        return {}
+    found = {n: (f, rocm_build(f)) for n, f in sorted(fp.frameworks.items())}
+    cuda = {n: (f, f"CUDA {f.cuda}") for n, f in cuda_builds(fp).items()}
+    return {**{n: b for n, b in found.items() if b[1]}, **cuda}
 
 
 def _wheel_copy(fp: Fingerprint, lib: str) -> Optional[CudaLibrary]:

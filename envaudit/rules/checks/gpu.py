@@ -147,13 +147,16 @@ def cuda_builds(fp: Fingerprint) -> dict[str, Framework]:
 def rocm_build(fw: Framework) -> str:
     """How a framework shows it is a ROCm (AMD GPU) build, "" when it is not one: torch's
     version.py `hip`, TensorFlow's build_info is_rocm_build, a -rocm distribution
-    (jax-rocm*-plugin, cupy-rocm-*, onnxruntime-rocm, tensorflow-rocm). PyTorch for HIP
-    reuses torch.cuda, so `.cuda()` runs there (PyTorch "HIP (ROCm) semantics")."""
+    (jax-rocm*-plugin, cupy-rocm-*, onnxruntime-rocm, tensorflow-rocm), or AMD's
+    onnxruntime-migraphx (the MIGraphX execution provider "on ROCm-supported GPUs", AMD's
+    "Install ONNX Runtime for ROCm"). PyTorch for HIP reuses torch.cuda, so `.cuda()` runs
+    there (PyTorch "HIP (ROCm) semantics")."""
     hip = fw.details.get("hip", "")
     if hip:
         return f"ROCm (HIP {hip})"
     names = (*fw.provided_by, fw.details.get("package-name", ""))
-    rocm = fw.details.get("is-rocm-build", "").lower() == "true" or any("rocm" in n for n in names)
+    rocm = fw.details.get("is-rocm-build", "").lower() == "true" or any(
+        "rocm" in n or "migraphx" in n for n in names)
     return "ROCm" if rocm else ""
 
 
