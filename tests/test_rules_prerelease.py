@@ -15,6 +15,7 @@ import pytest
 
 from tests.factories import Scenario, check_scenario, fp
 
+A100 = ("NVIDIA A100-SXM4-80GB", "8.0")
 TF_2_15 = {"tensorflow": "2.15.1", "keras": "2.15.0", "numpy": "1.26.4"}
 
 SCENARIOS: list[Scenario] = [
@@ -55,6 +56,11 @@ SCENARIOS: list[Scenario] = [
              current=fp(packages={"tensorflow": "2.21.0", "keras": "3.12.0rc1", "numpy": "2.1.0",
                                   "protobuf": "6.31.1"}),
              silent=frozenset({"FW-004"})),
+    # FW-008 / NUM-001: fp32 matmul stops using TF32 by default from torch 1.12 (its rc too).
+    Scenario(id="torch-1.11-to-1.12-rc-on-a100-drops-tf32-matmul",
+             locked=fp(packages={"torch": "1.11.0"}, gpus=[A100]),
+             current=fp(packages={"torch": "1.12.0rc2"}, gpus=[A100]),
+             fires={"FW-008": "warning", "NUM-001": "warning"}),
     # FW-029 (glibc floor of torch >= 2.7 wheels, manylinux_2_28): a 2.7 release candidate.
     Scenario(id="torch-2.7-rc-on-glibc-2.26",
              locked=fp(packages={"torch": "2.7.0rc6"}, libc_version="2.35"),
