@@ -85,7 +85,7 @@ def fp(
         meta=Meta(schema="1.0", created="2026-01-01T00:00:00Z", tool="envaudit test"),
         python=PythonInfo(version=python, implementation=implementation,
                           executable="/usr/bin/python3", prefix="/usr", base_prefix="/usr",
-                          virtualenv=False, tag="cp311-cp311-manylinux_2_36_x86_64"),
+                          virtualenv=False, tag=f"cp311-cp311-linux_{machine}"),
         platform=PlatformInfo(system="Linux", release="6.1.0", machine=machine, libc="glibc",
                               libc_version=libc_version, os_id=os_id, os_version="12"),
         cpu=CpuInfo(model="Test CPU", vendor=cpu_vendor, count=cpu_count,

@@ -170,3 +170,26 @@ def test_probe_needs_envaudit_inside_the_audited_interpreter(
     assert code == 2
     assert "--probe runs envaudit's behavioural probes inside the audited interpreter" in (
         capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(("sysconfig_platform", "pointer", "tag"), [
+    ("linux-x86_64", 8, "linux_x86_64"),
+    ("linux-aarch64", 8, "linux_aarch64"),
+    # A 32-bit interpreter on a 64-bit kernel: sysconfig.get_platform() reads os.uname(), the
+    # kernel's machine; packaging (tags._linux_platforms) names what the interpreter loads.
+    ("linux-x86_64", 4, "linux_i686"),
+    ("linux-aarch64", 4, "linux_armv8l"),
+    ("linux-armv7l", 4, "linux_armv7l"),
+    ("macosx-14.0-arm64", 8, "macosx_14_0_arm64"),
+    ("win-amd64", 8, "win_amd64"),
+    ("win32", 4, "win32"),
+])
+def test_platform_tag_is_what_the_interpreter_loads(sysconfig_platform: str, pointer: int,
+                                                    tag: str) -> None:
+    assert _interp.interpreter_platform(sysconfig_platform, pointer) == tag
+
+
+def test_platform_tag_is_one_packaging_accepts_here() -> None:
+    from packaging.tags import platform_tags
+
+    assert _interp.platform_tag() in list(platform_tags())

@@ -38,6 +38,8 @@ NUMPY_2014 = {"numpy": ("cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64"
 NUMPY_MUSL = {"numpy": ("cp311-cp311-musllinux_1_2_x86_64",)}
 NUMPY_T = {"numpy": ("cp313-cp313t-manylinux_2_17_x86_64",)}
 NUMPY_GIL = {"numpy": ("cp313-cp313-manylinux_2_17_x86_64",)}
+NUMPY_I686 = {"numpy": ("cp311-cp311-manylinux_2_17_i686.manylinux2014_i686",)}
+PIWHEELS_ARMV7L = {"numpy": ("cp311-cp311-linux_armv7l",)}
 PYD_ABI3 = {"numpy": ("cp39-abi3-manylinux_2_17_x86_64",)}
 
 def fw(name: str, version: str, cuda: str, cudnn: str = "", *dists: str,
@@ -248,6 +250,32 @@ SCENARIOS: list[Scenario] = [
              current=with_python_tag(tagged(fp(python="3.13.1"), NUMPY_GIL),
                                      "cp313-cp313-manylinux_2_39_x86_64"),
              silent=frozenset({"PKG-050", "PKG-051"})),
+    # A 32-bit interpreter on a 64-bit kernel (32-bit Raspberry Pi OS userland on the 64-bit
+    # kernel: uname says aarch64, sys.maxsize < 2**31): the interpreter loads armv7l wheels
+    # (packaging tags._linux_platforms: linux_aarch64 on a 32-bit interpreter is armv8l, which
+    # takes armv8l and armv7l wheels), whatever the kernel's machine says.
+    Scenario(id="armv7l-wheel-in-32-bit-python-on-64-bit-kernel",
+             locked=with_python_tag(tagged(fp(machine="armv7l"), PIWHEELS_ARMV7L),
+                                    "cp311-cp311-linux_armv7l"),
+             current=with_python_tag(tagged(fp(machine="aarch64"), PIWHEELS_ARMV7L),
+                                     "cp311-cp311-linux_armv8l"),
+             silent=frozenset({"PKG-050", "PKG-051"})),
+    Scenario(id="armv7l-wheel-in-64-bit-python-on-aarch64",
+             locked=with_python_tag(tagged(fp(machine="armv7l"), PIWHEELS_ARMV7L),
+                                    "cp311-cp311-linux_armv7l"),
+             current=with_python_tag(tagged(fp(machine="aarch64"), PIWHEELS_ARMV7L),
+                                     "cp311-cp311-linux_aarch64"),
+             fires={"PKG-050": "error"}),
+    Scenario(id="i686-wheel-in-32-bit-python-on-x86-64-kernel",
+             locked=with_python_tag(tagged(fp(machine="i686"), NUMPY_I686),
+                                    "cp311-cp311-linux_i686"),
+             current=with_python_tag(tagged(fp(), NUMPY_I686), "cp311-cp311-linux_i686"),
+             silent=frozenset({"PKG-050", "PKG-051"})),
+    # The other way round: an x86_64 wheel copied into a 32-bit interpreter on an x86_64 kernel.
+    Scenario(id="x86-64-wheel-in-32-bit-python-on-x86-64-kernel",
+             locked=tagged(fp(), NUMPY_2014),
+             current=with_python_tag(tagged(fp(), NUMPY_2014), "cp311-cp311-linux_i686"),
+             fires={"PKG-050": "error"}),
     # Every framework gets torch's CUDA checks: the existing rules, framework by framework.
     Scenario(id="tensorflow-cuda12-on-r470-driver",
              locked=fp(nvidia=("550.163.01", "12.4"), gpus=[H100], frameworks={"tensorflow": TF}),

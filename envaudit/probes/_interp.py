@@ -11,12 +11,15 @@ says so in its result (see MIN_VERSION) when it can run this file at all.
 from __future__ import annotations
 
 import json
+import struct
 import sys
 import sysconfig
 
 SCHEMA = 1
 MIN_VERSION = (3, 9)
 _SHORT = {"cpython": "cp", "pypy": "pp", "ironpython": "ip", "jython": "jy"}
+# A 32-bit interpreter on a 64-bit Linux kernel (packaging tags._linux_platforms).
+_LINUX_32 = {"linux_x86_64": "linux_i686", "linux_aarch64": "linux_armv8l"}
 
 
 def version_string() -> str:
@@ -45,10 +48,20 @@ def abi_tag() -> str:
     return "_".join(soabi.split("-")[:2]).replace(".", "_")
 
 
+def interpreter_platform(sysconfig_platform: str, pointer_size: int) -> str:
+    """sysconfig.get_platform() with "-" and "." as "_" ("linux_x86_64"), for the interpreter's
+    pointer size: on Linux get_platform() is the kernel's uname machine, so a 32-bit interpreter
+    on a 64-bit kernel is named as packaging's tags._linux_platforms names it (x86_64 → i686,
+    aarch64 → armv8l, which loads armv7l wheels). Never a manylinux alias."""
+    tag = sysconfig_platform.replace("-", "_").replace(".", "_")
+    if pointer_size == 4:
+        return _LINUX_32.get(tag, tag)
+    return tag
+
+
 def platform_tag() -> str:
-    """sysconfig.get_platform() with "-" and "." as "_" ("linux_x86_64"): the generic tag, a
-    fact about the interpreter, never a manylinux alias (a policy of `packaging`'s version)."""
-    return sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    """This interpreter's generic platform tag ("linux_x86_64"; see interpreter_platform)."""
+    return interpreter_platform(sysconfig.get_platform(), struct.calcsize("P"))
 
 
 def python_tag() -> str:

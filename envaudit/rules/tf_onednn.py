@@ -38,7 +38,7 @@ def default_on(fp: Fingerprint, params: Mapping[str, Any]) -> Optional[bool]:
     since = params["default_on_since"].get(fp.platform.system)
     if machine(fp.platform.machine) != "x86_64" or since is None:
         return None if machine(fp.platform.machine) != "x86_64" else False
-    if tf.public < Version(str(since)):
+    if tf.release < Version(str(since)):
         return False
     if fp.platform.system not in params["cpu_gated"]:
         return True

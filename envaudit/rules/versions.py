@@ -39,6 +39,17 @@ def public_version(text: Optional[str]) -> Optional[Version]:
     return Version(v.public) if v is not None else None
 
 
+def release(v: Version) -> Version:
+    """The release a version is judged as by a catalog boundary or range: a pre-, dev- or
+    post-release of X counts as X, and the local label is a variant ("2.8.0.dev20250601+cu128",
+    "2.7.0a0+git34ef2ba", "2.7.0rc1" → 2.7.0 / 2.8.0). PEP 440 orders X.dev < Xa < Xrc < X and
+    leaves pre-releases out of specifiers, so on plain ordering "2.7.0rc1" is below 2.7 and not
+    in ">=2.7"; a release candidate is the release branch, and PyTorch's nightlies and source
+    builds (NGC's a0+git) are main, which carries the next release's number from the previous
+    release's branch cut on (pytorch/pytorch PR 149038)."""
+    return Version(v.base_version)
+
+
 def minor(v: Union[str, Version, None]) -> str:
     """"2.7.1+cu126" (or its Version) → "2.7"; "" when it is not a version."""
     parsed = v if isinstance(v, Version) else parse_version(v)
@@ -71,20 +82,22 @@ def max_cc(fp: Fingerprint) -> Optional[Version]:
 
 
 class Installed(NamedTuple):
-    """One installed distribution: its name, its version as written, its public version."""
+    """One installed distribution: its name, its version as written, its public version (for
+    "did it change") and its release (for boundaries and ranges, see `release`)."""
 
     name: str
     version: str
     public: Version
+    release: Version
 
 
 def installed(fp: Fingerprint, dists: Sequence[str], since: Optional[str] = None,
               ) -> Optional[Installed]:
-    """The first of `dists` installed (at public version `since` or later), or None."""
+    """The first of `dists` installed (its release `since` or later), or None."""
     floor = Version(since) if since else None
     for name in dists:
         pkg = fp.package(name)
         v = public_version(pkg.version if pkg else None)
-        if pkg is not None and v is not None and (floor is None or v >= floor):
-            return Installed(name, pkg.version, v)
+        if pkg is not None and v is not None and (floor is None or release(v) >= floor):
+            return Installed(name, pkg.version, v, release(v))
     return None

@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 
 from envaudit.model import Fingerprint, Package
 from envaudit.rules.interface import Context, Match, Severity, check
-from envaudit.rules.versions import minor, public_version, ver
+from envaudit.rules.versions import minor, public_version, release, ver
 
 
 def _first(fp: Fingerprint, names: Any) -> Optional[Package]:
@@ -29,7 +29,9 @@ def _table(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional[str]
 
 def _same_minor(pair: Mapping[str, Any], fw: Package, comp: Package) -> Optional[str]:
     since, found = public_version(str(pair.get("since", "0"))), public_version(fw.version)
-    if since is None or found is None or found < since or minor(comp.version) == minor(fw.version):
+    if since is None or found is None or release(found) < since:
+        return None
+    if minor(comp.version) == minor(fw.version):
         return None
     return f"{comp.name} must have the same major.minor as {fw.name}"
 

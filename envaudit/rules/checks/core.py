@@ -11,7 +11,7 @@ from packaging.version import Version
 from envaudit.compare import ChangeKind
 from envaudit.model import CpuInfo, Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
-from envaudit.rules.versions import machine, parse_version, ver
+from envaudit.rules.versions import machine, parse_version, release, ver
 
 _VARIANT = re.compile(r"^(cu\d+|cpu|rocm[\d.]+|xpu)", re.I)
 
@@ -311,7 +311,8 @@ def package_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]
     Fires when the two sides are on different sides of `boundary` (old < boundary <= new
     or the reverse), in either direction; the severity is lowered to info (or to
     params["other_severity"]) when the move is in the direction that does not hurt.
-    Public versions only: a local label is a build variant, not an order.
+    Releases only (versions.release): a local label is a build variant, and a pre-release of X
+    counts as X.
     """
     names = params["package"] if isinstance(params["package"], list) else [params["package"]]
     boundary = Version(params["boundary"])
@@ -321,7 +322,7 @@ def package_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]
         new = parse_version(b.version if b else None)
         if old is None or new is None:
             continue
-        po, pn = Version(old.public), Version(new.public)
+        po, pn = release(old), release(new)
         if (po < boundary) == (pn < boundary):
             continue
         up = pn >= boundary

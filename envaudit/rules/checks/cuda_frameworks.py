@@ -12,7 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from envaudit.model import CudaLibrary, Fingerprint, Framework, Unavailable
 from envaudit.rules.checks.gpu import cuda_builds, libraries, rocm_build, rocm_switch
 from envaudit.rules.interface import Context, Match, Severity, check
-from envaudit.rules.versions import public_version
+from envaudit.rules.versions import public_version, release
 
 
 @check("framework-cuda-to-cpu")
@@ -88,7 +88,7 @@ def needed_cudnn(fp: Fingerprint, name: str, fw: Framework,
             spec = SpecifierSet(str(row.get("versions", "")))
         except InvalidSpecifier:
             continue
-        if found is not None and found in spec:
+        if found is not None and release(found) in spec:
             return str(row["major"])
     return None
 

@@ -14,7 +14,15 @@ from envaudit.rules.checks.core import change_level
 from envaudit.rules.interface import Context, Match, Severity, check
 from envaudit.rules.ort_support import onnx_floor
 from envaudit.rules.tf_onednn import DEFAULT_POLICY, onednn_on
-from envaudit.rules.versions import installed, machine, max_cc, minor, parse_version
+from envaudit.rules.versions import (
+    Installed,
+    installed,
+    machine,
+    max_cc,
+    minor,
+    parse_version,
+    release,
+)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 # TensorFlow's api_template (and lazy_loader.py) reads TF_USE_LEGACY_KERAS as set only when it is
@@ -84,20 +92,20 @@ def dist_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     hurts ("up" | "down" | "both"), other_severity, note / note_up / note_down, min_cc (only
     when a GPU of at least this compute capability is on either side), mitigated_by
     ({env, values, severity}: the current side's env var lowers the severity).
-    Public versions only: a local label is a build variant, not an order.
+    Releases only (versions.release): a local label is a variant, a pre-release of X is X.
     """
     dists = names(params["package"])
     a, b = installed(ctx.locked, dists), installed(ctx.current, dists)
     if a is None or b is None or not _cc_allows(ctx, params):
         return
     boundary = Version(params["boundary"])
-    if (a[2] < boundary) == (b[2] < boundary):
+    if (a.release < boundary) == (b.release < boundary):
         return
-    up = b[2] >= boundary
+    up = b.release >= boundary
     way = "upgraded across" if up else "downgraded across"
     yield Match(b[0], a[1], b[1],
                 f"{b[0]} {way} {params['boundary']} ({a[1]} → {b[1]})"
-                + _direction_note(params, up), _boundary_severity(params, up, ctx, b.public))
+                + _direction_note(params, up), _boundary_severity(params, up, ctx, b.release))
 
 
 @check("package-changed")
@@ -152,7 +160,7 @@ def _keras_generation(fp: Fingerprint, use_env: bool) -> int | None:
     keras = installed(fp, ["keras"])
     if tf is None:
         return keras[2].major if keras else (2 if fp.package("tf-keras") else None)
-    if tf[2] < Version("2.16"):
+    if tf.release < Version("2.16"):
         return 2
     legacy = use_env and env_value(fp, "TF_USE_LEGACY_KERAS") in _TF_LEGACY_KERAS
     if legacy and fp.package("tf-keras") is not None:
@@ -200,11 +208,11 @@ def _pin_violations(fp: Fingerprint, pins: Sequence[Mapping[str, Any]]) -> dict[
         return {}
     out: dict[str, str] = {}
     for pin in pins:
-        if tf[2] not in SpecifierSet(pin["tensorflow"]):
+        if tf.release not in SpecifierSet(pin["tensorflow"]):
             continue
         for dist, spec in pin["requires"].items():
             have = installed(fp, [dist])
-            if have is not None and have[2] not in SpecifierSet(spec):
+            if have is not None and have.release not in SpecifierSet(spec):
                 out.setdefault(dist, f"{tf[0]} {tf[1]} requires {dist}{spec}")
     return out
 
@@ -283,7 +291,7 @@ def torch_triton(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 def _missing_flags(fp: Fingerprint, params: Mapping[str, Any]) -> list[str]:
     """The baseline flags this CPU lacks when it runs a NumPy past the boundary."""
     np_ = installed(fp, ["numpy"])
-    if np_ is None or np_[2] < Version(params["boundary"]) or isinstance(fp.cpu, Unavailable):
+    if np_ is None or np_.release < Version(params["boundary"]) or isinstance(fp.cpu, Unavailable):
         return []
     if isinstance(fp.platform, Unavailable) or machine(fp.platform.machine) != "x86_64":
         return []
@@ -296,7 +304,7 @@ def numpy1_builds(fp: Fingerprint, firsts: Mapping[str, str]) -> list[str]:
     out: list[str] = []
     for dist, first in sorted(firsts.items()):
         have = installed(fp, [dist])
-        if have is not None and have.public < Version(str(first)):
+        if have is not None and have.release < Version(str(first)):
             out.append(f"{dist} {have.version}")
     return out
 
@@ -354,7 +362,7 @@ def onnx_ort_support(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]
                 " opset/IR may be newer", None if exact else Severity.INFO)
 
 
-def _trt(fp: Fingerprint, params: Mapping[str, Any]) -> tuple[str, str, Version] | None:
+def _trt(fp: Fingerprint, params: Mapping[str, Any]) -> Installed | None:
     return installed(fp, names(params["package"]))
 
 
@@ -401,6 +409,7 @@ def python_boundary(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     old, new = parse_version(a.version), parse_version(b.version)
     if old is None or new is None:
         return
+    old, new = release(old), release(new)
     boundary = Version(params["boundary"])
     if (old < boundary) == (new < boundary):
         return
@@ -431,7 +440,7 @@ def glibc_floor(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     for floor in params["floors"]:
         need = Version(floor["glibc"])
         wanted = installed(ctx.locked, [floor["package"]])
-        if wanted is None or wanted[2] not in SpecifierSet(floor["version"]) or now >= need:
+        if wanted is None or wanted.release not in SpecifierSet(floor["version"]) or now >= need:
             continue
         if "local" in floor and _local(wanted.version) != floor["local"]:
             continue  # another build of that release (its wheels keep the older floor)

@@ -12,27 +12,33 @@ from envaudit.model import Fingerprint
 from envaudit.rules.checks.env import env_of, normalize, tf32_capable
 from envaudit.rules.interface import Context, Match, check
 from envaudit.rules.tf_onednn import DEFAULT_POLICY, onednn_on
-from envaudit.rules.versions import public_version
+from envaudit.rules.versions import public_version, release
 
 UNKNOWN = "unknown"
 _REDUCED = frozenset({"bf16", "f16", "tf32", "any"})
 
 
+def _release(text: str) -> Optional[Version]:
+    """The release a framework version is judged as (versions.release: 1.12.0a0 is 1.12)."""
+    v = public_version(text)
+    return release(v) if v is not None else None
+
+
 def _framework(fp: Fingerprint, name: str, dists: tuple[str, ...]) -> tuple[Optional[Version],
                                                                             Optional[bool]]:
-    """(public version, is a GPU build) of a framework, from its build facts or its package.
+    """(release, is a GPU build) of a framework, from its build facts or its package.
 
     The GPU-build flag is None when only the package is known (the name alone says nothing
     about a CUDA build, except an explicit -cpu distribution or a +cpu local label).
     """
     fw = fp.framework(name)
     if fw is not None:
-        return public_version(fw.version), bool(fw.cuda)
+        return _release(fw.version), bool(fw.cuda)
     for dist in dists:
         pkg = fp.package(dist)
         if pkg is not None:
             cpu = dist.endswith("-cpu") or pkg.version.endswith("+cpu")
-            return public_version(pkg.version), (False if cpu else None)
+            return _release(pkg.version), (False if cpu else None)
     return None, None
 
 

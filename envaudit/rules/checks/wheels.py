@@ -30,8 +30,26 @@ def _linux(tag: str) -> Optional[tuple[str, tuple[int, int], str]]:
     return None
 
 
-def platform_problem(tag: str, plat: PlatformInfo) -> Optional[str]:
-    """Why a platform tag cannot run on `plat`, or None (fits, or not decidable)."""
+def loads(fp: Fingerprint) -> tuple[str, frozenset[str]]:
+    """Which Linux wheel architectures the interpreter loads, and who says so: its own platform
+    tag (python.tag), else the kernel's machine. They differ for a 32-bit interpreter on a 64-bit
+    kernel (uname aarch64, interpreter armv8l); armv8l also loads armv7l wheels, as in
+    packaging's tags._linux_platforms ({"armv8l": ["armv8l", "armv7l"]})."""
+    tag = fp.python.tag.split("-")[-1] if not isinstance(fp.python, Unavailable) else ""
+    parsed = _linux(tag)
+    if parsed is not None:
+        arch, who = machine(parsed[2]), f"this interpreter is {parsed[2]}"
+    elif isinstance(fp.platform, Unavailable) or not fp.platform.machine:
+        return "", frozenset()
+    else:
+        arch, who = machine(fp.platform.machine), f"this host is {fp.platform.machine}"
+    return who, frozenset({arch, "armv7l"} if arch == "armv8l" else {arch})
+
+
+def platform_problem(tag: str, plat: PlatformInfo,
+                     archs: tuple[str, frozenset[str]] = ("", frozenset())) -> Optional[str]:
+    """Why a platform tag cannot run on `plat` in an interpreter that loads `archs` (see
+    `loads`; empty: not known), or None (fits, or not decidable)."""
     if tag == "any":
         return None
     system = next((s for p, s in _SYSTEMS.items() if tag.startswith(p)), None)
@@ -43,8 +61,8 @@ def platform_problem(tag: str, plat: PlatformInfo) -> Optional[str]:
     libc, floor, arch = linux
     if plat.system not in ("Linux", ""):
         return f"{tag} is a Linux wheel and this host runs {plat.system}"
-    if plat.machine and machine(arch) != machine(plat.machine):
-        return f"{tag} is built for {arch}, this host is {plat.machine}"
+    if archs[1] and machine(arch) not in archs[1]:
+        return f"{tag} is built for {arch}, {archs[0]}"
     return _libc_problem(tag, libc, floor, plat)
 
 
@@ -97,7 +115,8 @@ def wheel_problem(pkg: Package, fp: Fingerprint, aspect: str) -> Optional[str]:
     tags = _tags(pkg)
     if aspect == "platform" and not isinstance(fp.platform, Unavailable):
         plat = fp.platform
-        reasons = [platform_problem(p, plat) for _, _, p in tags]
+        archs = loads(fp)
+        reasons = [platform_problem(p, plat, archs) for _, _, p in tags]
     elif aspect == "abi" and _interpreter_abi(fp):
         reasons = [abi_problem(a, _interpreter_abi(fp)) for _, a, _ in tags]
     else:
