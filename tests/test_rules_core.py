@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from envaudit.findings import Policy
 from envaudit.lockfile import LockNote
 from envaudit.model import Fingerprint, Package, Unavailable
 from envaudit.rules.checks.core import variant
@@ -116,6 +117,15 @@ SCENARIOS = [
              fp(packages={"cupy-cuda12x": "13.3.0", "cupy-cuda11x": "13.3.0"},
                 shared_imports={"cupy-cuda12x": ("cupy",), "cupy-cuda11x": ("cupy",)}),
              {"PKG-007": "error"}),
+    # Two non-critical distributions that both ship a top-level tests/ package: a warning.
+    Scenario("stray-tests-package-in-two-distributions", fp(packages={"numpy": "2.1.0"}),
+             fp(packages={"numpy": "2.1.0", "somelib": "1.0", "otherlib": "2.0"},
+                shared_imports={"somelib": ("tests",), "otherlib": ("tests",)}),
+             {"PKG-007": "warning"}),
+    Scenario("critical-via-policy-makes-it-an-error", fp(packages={"numpy": "2.1.0"}),
+             fp(packages={"numpy": "2.1.0", "my-preproc": "1.0", "otherlib": "2.0"},
+                shared_imports={"my-preproc": ("preproc",), "otherlib": ("preproc",)}),
+             {"PKG-007": "error"}, policy=Policy(critical=frozenset({"my-preproc"}))),
     Scenario("tensorflow-alone", fp(packages={"tensorflow": "2.15.0"}),
              fp(packages={"tensorflow": "2.15.0"}), silent=frozenset({"PKG-007"})),
     Scenario("numpy-shadowed-on-deploy", fp(packages={"numpy": "2.1.0"}),

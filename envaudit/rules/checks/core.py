@@ -176,9 +176,13 @@ def import_conflict(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
         if before.get(module) == mine:
             continue  # the same conflict in training: not drift (the diff reports changes)
         both = " + ".join(mine)
+        # critical_only: an error only when an inference-critical distribution is one of
+        # them (two packages both shipping a stray top-level `tests/` are a warning).
+        minor = params.get("critical_only") and not set(mine) & ctx.critical
         yield Match(module, " + ".join(before.get(module, ())) or None, both,
                     f"{both} all install the '{module}' package on the deployment side:"
-                    " whichever was installed last is what imports")
+                    " whichever was installed last is what imports",
+                    Severity.WARNING if minor else None)
 
 
 @check("package-shadowed")
