@@ -81,9 +81,21 @@ SCENARIOS: list[Scenario] = [
         {"ENV-050": "warning"}),
     env("tf-cudnn-autotune-off-spelled-false", {"TF_CUDNN_USE_AUTOTUNE": "1"},
         {"TF_CUDNN_USE_AUTOTUNE": "False"}, {"ENV-050": "warning"}),
+    # oneDNN reads ONEDNN_<NAME>, else DNNL_<NAME>, lower-cased (src/common/utils.cpp).
+    env("onednn-fpmath-same-value-other-spelling", {"ONEDNN_DEFAULT_FPMATH_MODE": "bf16"},
+        {"DNNL_DEFAULT_FPMATH_MODE": "BF16"}, {}, ("ENV-011",)),
+    env("onednn-fpmath-older-spelling-now-read", {"ONEDNN_DEFAULT_FPMATH_MODE": "strict",
+                                                  "DNNL_DEFAULT_FPMATH_MODE": "bf16"},
+        {"DNNL_DEFAULT_FPMATH_MODE": "bf16"}, {"ENV-011": "warning"}),
+    env("onednn-max-isa-same-value-other-spelling", {"DNNL_MAX_CPU_ISA": "AVX2"},
+        {"ONEDNN_MAX_CPU_ISA": "avx2"}, {}, ("ENV-050",)),
+    env("onednn-max-isa-newer-spelling-wins", {"DNNL_MAX_CPU_ISA": "AVX2"},
+        {"DNNL_MAX_CPU_ISA": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX512_CORE"},
+        {"ENV-050": "warning"}),
 ]
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=[s.id for s in SCENARIOS])
 def test_scenario(s: Scenario) -> None:
     check_scenario(s)
+

@@ -165,6 +165,27 @@ def _severity(ctx: Context, params: Mapping[str, Any], name: str) -> Severity | 
     return Severity(by_name[name]) if name in by_name else None
 
 
+def first_set(env: Mapping[str, str], names: list[str]) -> tuple[str, Optional[str]]:
+    """(spelling, value) of the first of `names` set to a non-empty value, else (names[0],
+    None): how a library reads one setting under several names in order of precedence
+    (oneDNN: ONEDNN_X, then DNNL_X; src/common/utils.cpp getenv_string_user)."""
+    for name in names:
+        if env.get(name):
+            return name, env[name]
+    return names[0], None
+
+
+def one_setting(ctx: Context, names: list[str]) -> Iterator[tuple[str, Optional[str],
+                                                                   Optional[str]]]:
+    """differing() for spellings of one setting: (spelling shown, locked value, current value)
+    of the value the library reads on each side, when the raw values differ at all."""
+    a, b = env_of(ctx.locked), env_of(ctx.current)
+    if a is None or b is None or all(a.get(n) == b.get(n) for n in names):
+        return
+    (old_name, old), (new_name, new) = first_set(a, names), first_set(b, names)
+    yield (new_name if new is not None else old_name), old, new
+
+
 def differing(ctx: Context, names: list[str]) -> Iterator[tuple[str, Optional[str],
                                                                   Optional[str]]]:
     """(name, locked value, current value) for each of `names` whose raw value differs."""
@@ -180,12 +201,15 @@ def differing(ctx: Context, names: list[str]) -> Iterator[tuple[str, Optional[st
 def env_var(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """A listed variable means something else on the deployment side.
 
-    params: names; normalize = a reader of READERS (bool, c10, tf, jax...)|int|upper|lower|text;
+    params: names (with spellings = true: one setting's names in order of precedence);
+    normalize = a reader of READERS (bool, c10, tf, jax...)|int|upper|lower|text;
     default (what unset means, one value or a table per name) or default_from (a HOST_DEFAULTS
     name, when what unset means follows the host); requires (packages that read it: info when
     none is installed); severities (name -> severity); note (appended to the message).
     """
-    for name, old, new in differing(ctx, list(params["names"])):
+    names = list(params["names"])
+    pairs = one_setting(ctx, names) if params.get("spellings") else differing(ctx, names)
+    for name, old, new in pairs:
         if _effective(old, params, name, ctx.locked) == _effective(new, params, name,
                                                                    ctx.current):
             continue

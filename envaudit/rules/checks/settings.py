@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
-from envaudit.rules.checks.env import env_of, normalize, shown
+from envaudit.rules.checks.env import env_of, first_set, normalize, shown
 from envaudit.rules.interface import Context, Match, check
 from envaudit.rules.tables import rows
 
 
 def settings_table(name: str) -> tuple[Mapping[str, str], ...]:
-    """Rows of `name` (env_settings.csv): name, changes, what, source, normalize, default."""
+    """Rows of `name` (env_settings.csv): name, changes, what, source, normalize, default,
+    spelling_of (an older name of another row's setting, read only when that one is unset)."""
     return rows(name)
 
 
@@ -31,9 +32,17 @@ def env_setting_changed(ctx: Context, params: Mapping[str, Any]) -> Iterator[Mat
     a, b = env_of(ctx.locked), env_of(ctx.current)
     if a is None or b is None:
         return
-    for row in settings_table(str(params["table"])):
-        name = row["name"]
-        old, new = a.get(name), b.get(name)
+    table = settings_table(str(params["table"]))
+    for row in table:
+        if row.get("spelling_of"):
+            continue  # read under its newer name's row
+        names = [row["name"], *(r["name"] for r in table if r.get("spelling_of") == row["name"])]
+        if all(a.get(n) == b.get(n) for n in names):
+            continue
+        name, old, new = names[0], a.get(names[0]), b.get(names[0])
+        if len(names) > 1:  # the value the library reads, under the spelling that was set
+            (old_name, old), (new_name, new) = first_set(a, names), first_set(b, names)
+            name = new_name if new is not None else old_name
         if _meaning(old, row) != _meaning(new, row):
             yield Match(name, old, new,
                         f"{name} is {shown(old)} in training and {shown(new)} here; it changes"
