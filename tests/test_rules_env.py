@@ -107,7 +107,7 @@ SCENARIOS: list[Scenario] = [
          {"ENV-013": "warning"}, packages=TORCH),
     case("weights-only-both-forced", {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "1"},
          {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "1", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"},
-         {"ENV-013": "error"}, packages=TORCH),
+         {"ENV-013": "error"}, packages={**TORCH, "torch": "2.6.0"}),
     case("weights-only-explicit-default", {}, {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "0"},
          {"ENV-000": "info"}, ("ENV-013",), packages=TORCH),
     # ENV-014

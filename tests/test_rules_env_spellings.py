@@ -18,6 +18,7 @@ from tests.factories import X86_V4, Scenario, check_scenario, fp
 
 A100 = ("NVIDIA A100-SXM4-80GB", "8.0")
 TORCH = {"numpy": "2.1.0", "torch": "2.5.1"}
+TORCH_26 = {"numpy": "2.1.0", "torch": "2.6.0"}
 TF = {"numpy": "1.26.4", "tensorflow": "2.17.0"}
 VNNI = (*X86_V4, "avx512_vnni")
 
@@ -36,20 +37,26 @@ SCENARIOS: list[Scenario] = [
         ("ENV-004", "NUM-001"), gpus=[A100], packages=TORCH),
     env("tf32-cublas-override-one-still-forces", {}, {"TORCH_ALLOW_TF32_CUBLAS_OVERRIDE": "1"},
         {"ENV-004": "warning", "NUM-001": "warning"}, gpus=[A100], packages=TORCH),
-    # ENV-013: torch.load's true values are 1, y, yes, true (any case from torch 2.13, as
-    # written before); all else is false.
+    # ENV-013: torch.load's true values are 1, y, yes, true. torch < 2.6 reads only
+    # TORCH_FORCE_WEIGHTS_ONLY_LOAD, lower-cased; 2.6 (PR 138225) reads both as written;
+    # 2.13 lower-cases both again.
     env("weights-only-on-is-false-for-torch", {},
         {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "on", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "on"},
-        {"ENV-000": "info"}, ("ENV-013",), packages=TORCH),
+        {"ENV-000": "info"}, ("ENV-013",), packages=TORCH_26),
     env("weights-only-both-forced-with-y", {},
         {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "y", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "Y"},
         {"ENV-013": "error"}, packages={**TORCH, "torch": "2.13.0"}),
-    env("weights-only-capitalised-not-read-by-torch-2-5", {},
+    env("weights-only-capitalised-not-read-by-torch-2-6", {},
         {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "True", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "True"},
-        {"ENV-000": "info"}, ("ENV-013",), packages=TORCH),
-    env("weights-only-lowercase-read-by-torch-2-5", {},
+        {"ENV-000": "info"}, ("ENV-013",), packages=TORCH_26),
+    env("weights-only-lowercase-both-set-on-torch-2-6", {},
         {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "true", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"},
-        {"ENV-013": "error"}, packages=TORCH),
+        {"ENV-013": "error"}, packages=TORCH_26),
+    env("weights-only-capitalised-read-by-torch-2-5", {}, {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "True"},
+        {"ENV-013": "warning"}, packages=TORCH),
+    env("weights-only-no-variable-unknown-to-torch-2-5", {},
+        {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "1", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"},
+        {"ENV-013": "warning"}, packages=TORCH),
     # ENV-014: TensorFlow picks tf_keras only for "true", "True" or "1".
     env("legacy-keras-yes-is-keras-3", {}, {"TF_USE_LEGACY_KERAS": "yes"}, {"ENV-000": "info"},
         ("ENV-014",), packages=TF),

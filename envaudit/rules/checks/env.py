@@ -9,7 +9,7 @@ from typing import Any, Optional
 from envaudit.model import Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
 from envaudit.rules.tf_onednn import DEFAULT_POLICY, default_on
-from envaudit.rules.versions import cc, ver
+from envaudit.rules.versions import Ver, cc, ver
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -305,32 +305,46 @@ def thread_count(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
 
 # -- ENV-013 torch.load weights_only overrides -----------------------------------------------
 
-def _all_set(env: Optional[Mapping[str, str]], names: list[str], how: str) -> bool:
-    return env is not None and all(normalize(env.get(n), how) == "1" for n in names)
+def _torch(fp: Fingerprint) -> Optional[Ver]:
+    """torch's leading numbers ("2.6.0a0+git…" → (2, 6, 0): a pre-release as its release)."""
+    pkg = fp.package("torch")
+    return ver(pkg.version) if pkg is not None else None
 
 
-def _torch_reader(fp: Fingerprint, params: Mapping[str, Any]) -> str:
-    """"torch-load", or "torch-load-exact" where this side's torch predates lowercase_since
-    (older serialization.py compares the value as written: "True" is not read there)."""
-    since, pkg = ver(str(params.get("lowercase_since", ""))), fp.package("torch")
-    have = ver(pkg.version) if pkg is not None else None
-    return "torch-load-exact" if since and have and have < since else "torch-load"
+def _read_overrides(fp: Fingerprint, names: list[str],
+                    params: Mapping[str, Any]) -> Optional[dict[str, str]]:
+    """name -> "1"/"0" as this side's torch reads the overrides; None without the env section.
+
+    torch < both_since reads only names[0], lower-cased; from both_since (the release that
+    added names[1]) both are compared as written, until lowercase_since lower-cases them
+    again. Without torch on this side: lower-cased, both."""
+    env = env_of(fp)
+    if env is None:
+        return None
+    have = _torch(fp)
+    both, lower = ver(str(params["both_since"])), ver(str(params["lowercase_since"]))
+    exact = bool(have and both and lower and both <= have < lower)
+    how = "torch-load-exact" if exact else "torch-load"
+    read = names if not (have and both and have < both) else names[:1]
+    return {n: (normalize(env.get(n), how) or "0") if n in read else "0" for n in names}
 
 
 @check("weights-only-env")
 def weights_only_env(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
-    """params: names, lowercase_since (the torch that reads the values in any case)."""
+    """params: names (force, force-no), both_since, lowercase_since (see _read_overrides)."""
     names = list(params["names"])
-    old_how, how = _torch_reader(ctx.locked, params), _torch_reader(ctx.current, params)
-    if (_all_set(env_of(ctx.current), names, how)
-            and not _all_set(env_of(ctx.locked), names, old_how)):
+    old, new = (_read_overrides(ctx.locked, names, params),
+                _read_overrides(ctx.current, names, params))
+    if old is None or new is None:
+        return
+    if all(new[n] == "1" for n in names) and not all(old[n] == "1" for n in names):
         yield Match(names[0], None, "1", f"{' and '.join(names)} are both set: torch.load"
                     " raises an error", Severity.ERROR)
         return
-    for name, old, new in differing(ctx, names):
-        if normalize(old or "0", old_how) != normalize(new or "0", how):
-            yield Match(name, old, new, f"{name} {shown(old)} → {shown(new)}: torch.load"
-                        " switches between weights-only and full unpickling")
+    for name, before, after in differing(ctx, names):
+        if old[name] != new[name]:
+            yield Match(name, before, after, f"{name} {shown(before)} → {shown(after)}:"
+                        " torch.load switches between weights-only and full unpickling")
 
 
 # -- ENV-022 TORCH_CUDA_ARCH_LIST --------------------------------------------------------------
