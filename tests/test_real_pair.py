@@ -57,3 +57,25 @@ def test_gpu_facts_are_unknown_or_absent_never_a_removed_package_list(
     gpu = by_subject(findings, "gpu")
     assert "no NVIDIA driver" in gpu.message
     assert not any(f.subject.startswith("gpus.") for f in findings)
+
+
+def _rules(report: object) -> dict[str, str]:
+    return {f.rule: f.severity.value for lead in report.findings  # type: ignore[attr-defined]
+            for f in (lead, *lead.related)}
+
+
+def test_pypi_torch_and_the_same_build_from_pytorchs_index_are_one_variant(
+        tmp_path: Path) -> None:
+    """The real H200 lock: PyPI's torch dist-info says 2.11.0, its torch/version.py
+    2.11.0+cu130. The same build from download.pytorch.org/whl/cu130 (2.11.0+cu130) is no
+    PKG-006 variant change; the CPU wheel is the CUDA-to-CPU error."""
+    text = (LOCKS / "h200.lock").read_text(encoding="utf-8")
+    assert '{ name = "torch", version = "2.11.0",' in text
+    h200 = lockfile.load(LOCKS / "h200.lock")
+    for label, expected in (("cu130", None), ("cpu", "error")):
+        other = tmp_path / f"{label}.lock"
+        other.write_text(text.replace('{ name = "torch", version = "2.11.0",',
+                                      f'{{ name = "torch", version = "2.11.0+{label}",'),
+                         encoding="utf-8")
+        got = _rules(diff(h200, lockfile.load(other)))
+        assert got.get("PKG-006") == expected, (label, got.get("PKG-006"))

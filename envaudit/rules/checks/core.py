@@ -11,7 +11,7 @@ from packaging.version import Version
 from envaudit.compare import ChangeKind
 from envaudit.model import CpuInfo, Fingerprint, Unavailable
 from envaudit.rules.interface import Context, Match, Severity, check
-from envaudit.rules.versions import machine, parse_version, release, ver
+from envaudit.rules.versions import machine, parse_version, public_version, release, ver
 
 _VARIANT = re.compile(r"^(cu\d+|cpu|rocm[\d.]+|xpu)", re.I)
 
@@ -31,8 +31,10 @@ def build_variant(fp: Fingerprint, name: str, version: str | None) -> str | None
     CUDA 12.4 build, "rocm6.2" for HIP 6.2. None when neither says."""
     found = variant(version)
     fw = fp.framework(name) if found is None else None
-    if fw is None or fw.version != version:
+    if fw is None or public_version(fw.version) != public_version(version):
         return found
+    if variant(fw.version):  # torch/version.py keeps the label the dist-info lost (2.11.0+cu130)
+        return variant(fw.version)
     cuda, hip = ver(fw.cuda), ver(fw.details.get("hip", ""))
     if cuda and len(cuda) > 1:
         return f"cu{cuda[0]}{cuda[1]}"
