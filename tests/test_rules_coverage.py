@@ -326,7 +326,7 @@ SCENARIOS: list[Scenario] = [
              current=fp(packages={"jaxlib": "0.7.2"}, frameworks={}),
              fires={"FW-050": "error"}),
     # A ROCm build (jax-rocm plugin, TensorFlow's is_rocm_build) runs on an AMD GPU: a
-    # warning about the switch, not "CPU", and not "no GPU" on a host without NVIDIA's driver.
+    # warning about the switch, not "CPU" (GPU-011's "no NVIDIA GPU" is tested in test_rules_gpu).
     Scenario(id="jax-cuda-plugin-to-rocm-plugin",
              locked=fp(packages={"jaxlib": "0.7.2", "jax-cuda13-plugin": "0.7.2"},
                        frameworks={"jax": JAX13}, nvidia=("580.95.05", "13.0"), gpus=[H100]),
@@ -334,7 +334,7 @@ SCENARIOS: list[Scenario] = [
                         frameworks={"jax": fw("jax", "0.7.2", "", "", "jax-rocm60-pjrt",
                                               "jax-rocm60-plugin")},
                         nvidia=NoDriver.because("not found"), gpus=()),
-             fires={"FW-050": "warning"}, silent=frozenset({"GPU-011"})),
+             fires={"FW-050": "warning"}),
     Scenario(id="tensorflow-cuda-to-rocm-build",
              locked=fp(frameworks={"tensorflow": TF}),
              current=fp(frameworks={"tensorflow": replace(

@@ -280,11 +280,12 @@ SCENARIOS = [
            runtime={"torch": {"cudnn": "8902"}}), {},
       frozenset({"CUDNN-001", "CUDNN-002", "CUDNN-003"})),
     # A ROCm build of torch records cuda=None and hip=<version> in torch/version.py and runs
-    # `.cuda()` on an AMD GPU (PyTorch "HIP (ROCm) semantics"): not a CPU build, and an AMD
-    # host without an NVIDIA driver is not a host without a GPU.
+    # `.cuda()` on an AMD GPU (PyTorch "HIP (ROCm) semantics"): not a CPU build. envaudit does
+    # not read AMD GPUs, so "no NVIDIA GPU" stays GPU-011 (a ROCm wheel on a CPU-only VM must
+    # not pass); its message names the ROCm build and how to accept an AMD deployment.
     S("torch-cuda-to-rocm-on-amd-host", BASE,
       fp(nvidia=NoDriver.because("not found"), gpus=(), frameworks={"torch": ROCM_TORCH}),
-      {"FW-011": "warning"}, frozenset({"GPU-011"})),
+      {"FW-011": "warning", "GPU-011": "error"}),
     S("torch-rocm-to-cpu", fp(nvidia=NoDriver.because("not found"), gpus=(),
                               frameworks={"torch": ROCM_TORCH}),
       fp(nvidia=NoDriver.because("not found"), gpus=(), frameworks=CPU_TORCH),

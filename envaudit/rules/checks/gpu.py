@@ -474,14 +474,19 @@ def jetson_generic_wheel(ctx: Context, params: Mapping[str, Any]) -> Iterator[Ma
 def gpu_gone(ctx: Context, params: Mapping[str, Any]) -> Iterator[Match]:
     """GPU-011: GPUs in training, positively none where the model will run."""
     before = gpus(ctx.locked)
-    if not before or rocm_builds(ctx.current):
-        return  # an AMD host: no NVIDIA driver, yet a GPU (FW-011/FW-050 report the switch)
+    if not before:
+        return
     after = gpus(ctx.current)
     if after == () or no_driver(ctx.current):
         why = ctx.current.nvidia.reason if isinstance(ctx.current.nvidia, Unavailable) else \
             "the driver reports no GPU"
+        rocm = rocm_builds(ctx.current)
+        amd = (f"; {', '.join(sorted(rocm))} is a ROCm build: on a host with an AMD GPU the model"
+               " runs there, but envaudit reads NVIDIA GPUs only, so it cannot tell (for an AMD"
+               " deployment, ignore GPU-011 in the policy knowingly)") if rocm else ""
         yield Match("gpu", ", ".join(sorted({g.name for g in before})), None,
-                    f"training had {len(before)} GPU(s); the deployment side has none ({why})")
+                    f"training had {len(before)} GPU(s); the deployment side has none"
+                    f" ({why}){amd}")
 
 
 # ---------------------------------------------------------------- cuDNN
