@@ -88,8 +88,9 @@ class ReleaseMinimum(NamedTuple):
 
 @functools.lru_cache(maxsize=1)
 def same_runtime_rows() -> dict[Ver, str]:
-    """Rows NVIDIA's table lacks, filled in from the release whose CUDA runtime they ship
-    (`same_runtime_as`, read from NVIDIA's redistrib manifests): release → that release."""
+    """Rows not found in the editions of NVIDIA's table read, filled in from the release whose
+    CUDA runtime they ship (`same_runtime_as`, from NVIDIA's redistrib manifests): release →
+    that release."""
     return {v: row["same_runtime_as"] for row in rows("cuda_driver_table.csv")
             if row.get("same_runtime_as") and (v := ver(row["cuda_version"]))}
 
@@ -120,7 +121,8 @@ def release_minimum(cuda: str, windows: bool = False) -> Optional[ReleaseMinimum
         return None
     row = earlier[-1]
     return ReleaseMinimum(fmt(row), *table[row],
-                          f"; {cuda} has no row in NVIDIA's table, {fmt(row)}'s is used")
+                          f"; no row for {cuda} in envaudit's copy of NVIDIA's table,"
+                          f" {fmt(row)}'s is used")
 
 
 # ---------------------------------------------------------------- fingerprint helpers
