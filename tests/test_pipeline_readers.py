@@ -15,7 +15,7 @@ from envaudit import lockfile
 from envaudit.api import check
 from envaudit.pipeline.attach import load
 from envaudit.pipeline.interface import Pipeline, PipelineError
-from envaudit.pipeline.labels import labels_hash
+from envaudit.pipeline.labels import labels_hash, labels_key
 from envaudit.pipeline.readers import PipelineFormat, read, sniff
 from envaudit.pipeline.readers._yaml import loads as yaml_loads
 from tests.factories import fp
@@ -33,6 +33,7 @@ from tests.pipeline_files import (
 )
 
 COCO3_HASH = labels_hash(list(COCO3.values()))
+COCO3_KEY = labels_key(list(COCO3.values()))
 PROFILED = ("layout", "color_order", "mean_values", "scale_values", "resize_type", "pad_value")
 
 
@@ -191,7 +192,7 @@ def test_openvino_ir_model_info(tmp_path: Path) -> None:
     assert p.known() == {
         "input_size": (640, 640), "dtype": "float32", "color_order": "RGB",
         "resize_type": "fit_to_window_letterbox", "pad_value": 114.0, "scale_values": (255.0,),
-        "iou_threshold": 0.7, "labels_hash": COCO3_HASH, "num_classes": 3}
+        "iou_threshold": 0.7, "labels_key": COCO3_KEY, "num_classes": 3}  # no labels-hash
 
 
 def test_openvino_refuses_entities(tmp_path: Path) -> None:
