@@ -58,6 +58,9 @@ def test_lock_round_trip_and_schema(files: Path) -> None:
     assert lockfile.dumps(loaded.fingerprint) == text
     detector = loaded.fingerprint.pipelines["detector"]  # type: ignore[index]
     assert detector.input_size == (640, 640) and detector.num_classes == 3
+    assert detector.labels_hash.startswith("sha256:")  # type: ignore[union-attr]
+    assert detector.labels_key.startswith("sha256u:")  # type: ignore[union-attr]
+    assert "labels-key = " in text
     assert loaded.notes == ()
 
 
@@ -91,6 +94,13 @@ def test_bad_lock_pipeline_names_the_key_path() -> None:
     ("x = 1\n", r"at 'x': expected a table"),
     ("", r"no pipelines"),
     ("[det\n", r"not valid TOML"),
+    ("[det]\nlabels-key = 'sha256:" + "a" * 64 + "'\n", r"'det.labels-key': expected"
+                                                       r" \"sha256u:\" and 64 hex digits"),
+    ("[det]\nlabels-key = 'sha256u:" + "g" * 64 + "'\n", r"\"sha256u:\" and 64 hex"),
+    ("[det]\nlabels-key = 7\n", r"\"sha256u:\" and 64 hex"),
+    ("[det]\nlabels-hash = 'sha256u:" + "a" * 63 + "'\n", r"\"sha256:\" and 64 hex"),
+    ("[det]\nlabels-key = 'sha256u:" + "a" * 64 + "'\nlabels = ['a']\n",
+     r"give one of labels, labels-file, or labels-hash / labels-key"),
 ])
 def test_contract_errors_name_the_key(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "envaudit.pipeline.toml"

@@ -15,7 +15,7 @@ from envaudit import lockfile
 from envaudit.api import check
 from envaudit.pipeline.attach import load
 from envaudit.pipeline.interface import Pipeline, PipelineError
-from envaudit.pipeline.labels import labels_hash
+from envaudit.pipeline.labels import labels_hash, labels_key
 from envaudit.pipeline.readers import PipelineFormat, read, sniff
 from envaudit.pipeline.readers._yaml import loads as yaml_loads
 from tests.factories import fp
@@ -33,6 +33,7 @@ from tests.pipeline_files import (
 )
 
 COCO3_HASH = labels_hash(list(COCO3.values()))
+COCO3_KEY = labels_key(list(COCO3.values()))
 PROFILED = ("layout", "color_order", "mean_values", "scale_values", "resize_type", "pad_value")
 
 
@@ -191,7 +192,7 @@ def test_openvino_ir_model_info(tmp_path: Path) -> None:
     assert p.known() == {
         "input_size": (640, 640), "dtype": "float32", "color_order": "RGB",
         "resize_type": "fit_to_window_letterbox", "pad_value": 114.0, "scale_values": (255.0,),
-        "iou_threshold": 0.7, "labels_hash": COCO3_HASH, "num_classes": 3}
+        "iou_threshold": 0.7, "labels_key": COCO3_KEY, "num_classes": 3}  # no labels-hash
 
 
 def test_openvino_refuses_entities(tmp_path: Path) -> None:
@@ -332,6 +333,112 @@ def test_openvino_labels_written_with_underscores_match_the_onnx_export(tmp_path
                                                             "person car traffic_light"))
     report = check(lock, against=lock, pipelines=[str(tmp_path / "other.xml")])
     assert [f.rule for f in report.findings] == ["PIPE-014"]  # the order still counts
+
+
+
+# ---------------------------------------------------------------- labels-hash and labels-key
+
+COCO_SPACED = {0: "person", 1: "traffic light", 2: "car"}
+
+
+def _raw_hash(labels: list[str]) -> str:
+    """The labels-hash formula of docs/lockfile.md, written out: the labels as written."""
+    import hashlib
+
+    text = json.dumps(labels, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _spaced_onnx(path: Path, names: dict[int, str]) -> Path:
+    """A real ONNX export whose Ultralytics metadata names `names`."""
+    import onnx
+
+    model = onnx.load(str(_onnx_model(path)))
+    onnx.helper.set_model_props(model, {k: str(v) for k, v in
+                                        {**ultralytics_metadata(), "names": names}.items()})
+    onnx.save(model, str(path))
+    return path
+
+
+def _lock(tmp_path: Path, name: str, pipelines: dict[str, Pipeline]) -> Path:
+    lock = tmp_path / name
+    lock.write_text(lockfile.dumps(replace(fp(), pipelines=pipelines)))
+    return lock
+
+
+def _old_lock(tmp_path: Path, labels: dict[int, str]) -> Path:
+    """A lock as written before labels-key: labels-hash of the labels as written, no key."""
+    (p,) = load([str(_spaced_onnx(tmp_path / "old.onnx", labels))]).values()
+    old = replace(p, labels_hash=_raw_hash(list(labels.values())), labels_key=None)
+    lock = _lock(tmp_path, "old.lock", {"default": old})
+    assert "labels-hash" in lock.read_text() and "labels-key" not in lock.read_text()
+    return lock
+
+
+def _pipe(report: Any) -> list[str]:
+    return [f.rule for f in report.findings if f.rule.startswith("PIPE")]
+
+
+def test_labels_hash_is_the_documented_formula_of_the_labels_as_written() -> None:
+    labels = list(COCO_SPACED.values())
+    assert labels_hash(labels) == _raw_hash(labels)  # locks and hand-written hashes hold
+    assert labels_key(labels) == "sha256u:" + _raw_hash(
+        ["person", "traffic_light", "car"])[len("sha256:"):]
+
+
+def test_a_lock_with_the_original_labels_hash_matches_the_same_labels_read_now(
+        tmp_path: Path) -> None:
+    lock = _old_lock(tmp_path, COCO_SPACED)
+    onnx_path = _spaced_onnx(tmp_path / "best.onnx", COCO_SPACED)
+    assert _pipe(check(lock, against=lock, pipelines=[str(onnx_path)])) == []
+    (tmp_path / "labels.toml").write_text(  # a hand-written contract, the documented hash
+        f'[default]\nlabels-hash = "{_raw_hash(list(COCO_SPACED.values()))}"\n')
+    assert _pipe(check(lock, against=lock, pipelines=[str(tmp_path / "labels.toml")])) == []
+
+
+def test_swapped_labels_fire_by_raw_hash_and_by_key(tmp_path: Path) -> None:
+    swapped = {0: "person", 1: "car", 2: "traffic light"}
+    other = _spaced_onnx(tmp_path / "swapped.onnx", swapped)
+    old = _old_lock(tmp_path, COCO_SPACED)  # labels-hash only: compared by hash
+    report = check(old, against=old, pipelines=[str(other)])
+    assert [(f.rule, f.subject) for f in report.findings] == [
+        ("PIPE-014", "pipeline default: labels-hash")]
+    new = _lock(tmp_path, "new.lock", load([str(_spaced_onnx(tmp_path / "a.onnx", COCO_SPACED))]))
+    report = check(new, against=new, pipelines=[str(other)])
+    assert [(f.rule, f.subject) for f in report.findings] == [
+        ("PIPE-014", "pipeline default: labels-key")]
+
+
+def test_openvino_and_onnx_compare_by_key_both_ways(tmp_path: Path) -> None:
+    onnx_path = _spaced_onnx(tmp_path / "best.onnx", COCO_SPACED)
+    (tmp_path / "best.xml").write_text(OPENVINO_IR.replace("person bicycle car",
+                                                           "person traffic_light car"))
+    ir = _one(tmp_path / "best.xml")
+    assert (ir.labels_hash, ir.labels_key) == (None, labels_key(list(COCO_SPACED.values())))
+    ov_lock = _lock(tmp_path, "ov.lock", load([str(tmp_path / "best.xml")]))
+    report = check(ov_lock, against=ov_lock, pipelines=[str(onnx_path)])
+    assert _pipe(report) == []
+    assert not any("labels" in n for n in report.notes)  # the label map was compared
+    (tmp_path / "swapped.xml").write_text(OPENVINO_IR.replace("person bicycle car",
+                                                              "person car traffic_light"))
+    onnx_lock = _lock(tmp_path, "onnx.lock", load([str(onnx_path)]))
+    report = check(onnx_lock, against=onnx_lock, pipelines=[str(tmp_path / "swapped.xml")])
+    assert _pipe(report) == ["PIPE-014"]
+
+
+def test_openvino_against_a_lock_with_only_labels_hash_is_not_compared(tmp_path: Path) -> None:
+    lock = _old_lock(tmp_path, COCO_SPACED)
+    (tmp_path / "best.xml").write_text(OPENVINO_IR.replace("person bicycle car",
+                                                           "person car traffic_light"))
+    report = check(lock, against=lock, pipelines=[str(tmp_path / "best.xml")])
+    assert _pipe(report) == []  # cannot tell: said so, not an error
+    assert any("not compared, stated on one side only" in n and "labels-hash" in n
+               and "labels-key" in n for n in report.notes)
+    (tmp_path / "four.xml").write_text(OPENVINO_IR.replace("person bicycle car",
+                                                           "person car traffic_light bus"))
+    report = check(lock, against=lock, pipelines=[str(tmp_path / "four.xml")])
+    assert [(f.rule, f.subject) for f in report.findings] == [
+        ("PIPE-014", "pipeline default: num-classes")]  # the count is still compared
 
 
 def test_huggingface_integer_crop_size_is_the_square_crop(tmp_path: Path) -> None:

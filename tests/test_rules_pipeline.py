@@ -31,6 +31,17 @@ def _s(sid: str, fires: Optional[dict[str, str]] = None, current: Any = None,
                     frozenset(r for r in ALL if r not in fired))
 
 
+def _k(sid: str, fires: Optional[dict[str, str]], digit: str, *, locked_key: bool = True,
+       **changes: Any) -> Scenario:
+    """TRAINING with labels-key sha256u:aaa... (or none) against a copy whose key is
+    sha256u: + `digit` * 64, with `changes`."""
+    locked = replace(TRAINING, labels_key="sha256u:" + "a" * 64 if locked_key else None)
+    deployed = replace(TRAINING, labels_key="sha256u:" + digit * 64, **changes)
+    return Scenario(sid, replace(fp(), pipelines={"detector": locked}),
+                    replace(fp(), pipelines={"detector": deployed}), fires or {},
+                    frozenset(r for r in ALL if r not in (fires or {})))
+
+
 SCENARIOS: list[Scenario] = [
     _s("pipeline-unchanged"),
     _s("input-224-to-256", {"PIPE-001": "error"}, input_size=(256, 256)),
@@ -50,6 +61,11 @@ SCENARIOS: list[Scenario] = [
     _s("per-class-to-agnostic", {"PIPE-012": "warning"}, class_agnostic=True),
     _s("cxcywh-to-xyxy", {"PIPE-013": "error"}, box_format="xyxy"),
     _s("labels-reordered", {"PIPE-014": "error"}, labels_hash="sha256:" + "b" * 64),
+    _k("labels-key-reordered", {"PIPE-014": "error"}, "b"),
+    _k("labels-key-same-raw-hash-differs-is-not-read", None, "a",
+       labels_hash="sha256:" + "b" * 64),  # spelling differs only: keys are compared
+    _k("labels-key-only-deployment-vs-hash-only-lock", None, "b", locked_key=False,
+       labels_hash=None),  # neither form on both sides: not compared (a stderr note)
     _s("unknown-on-deployment-side", None, current={"detector": Pipeline(input_size=(640, 640))}),
     _s("deployment-not-checked", None, current=Unavailable("not recorded (use --pipeline)")),
     _s("other-pipeline-name", None, current={"classifier": replace(TRAINING, layout="NHWC")}),

@@ -43,9 +43,20 @@ def _same_channels(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 
 def _skipped(attr: str, locked: Pipeline, current: Pipeline) -> bool:
-    """pad_value does not matter where either side does not pad."""
-    return attr == "pad_value" and (locked.resize_type in _UNPADDED
-                                    or current.resize_type in _UNPADDED)
+    """pad_value does not matter where either side does not pad; the label map is compared
+    once, by labels-key where both sides have it, else by labels-hash."""
+    if attr == "pad_value":
+        return locked.resize_type in _UNPADDED or current.resize_type in _UNPADDED
+    if attr == "labels_hash":
+        return _both(locked, current, "labels_key")
+    if attr == "labels_key":
+        return (not _both(locked, current, "labels_key")
+                and _both(locked, current, "labels_hash"))
+    return False
+
+
+def _both(locked: Pipeline, current: Pipeline, attr: str) -> bool:
+    return getattr(locked, attr) is not None and getattr(current, attr) is not None
 
 
 def diff(locked: Pipeline, current: Pipeline) -> list[FieldDiff]:

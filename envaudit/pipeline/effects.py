@@ -49,6 +49,7 @@ _FIXED: dict[str, str] = {
     "box_format": "box coordinates are read in another format: every box is misplaced",
     "box_space": "boxes are expressed in another coordinate space: every box is misplaced",
     "labels_hash": "class indices map to other names: predictions are mislabelled",
+    "labels_key": "class indices map to other names: predictions are mislabelled",
     "num_classes": "the number of classes differs: outputs are decoded wrongly",
 }
 _BY_DIRECTION: dict[str, Callable[[Any, Any], str]] = {

@@ -47,7 +47,8 @@ class Pipeline:
     class_agnostic: Optional[bool] = None
     box_format: Optional[str] = None  # xyxy, xywh, cxcywh
     box_space: Optional[str] = None  # input, original, normalized
-    labels_hash: Optional[str] = None  # "sha256:..." of the label list (see labels.py)
+    labels_hash: Optional[str] = None  # "sha256:..." of the label list as written
+    labels_key: Optional[str] = None  # "sha256u:...": spaces as underscores (labels.py)
     num_classes: Optional[int] = None
     # Where the values came from, and which ones the file itself does not state.
     source: str = ""

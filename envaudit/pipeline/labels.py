@@ -11,19 +11,35 @@ from envaudit.pipeline.interface import PipelineError
 
 
 def labels_hash(labels: Sequence[str]) -> str:
-    """"sha256:" + hex digest of the labels, in class-index order, as compact JSON.
+    """"sha256:" + hex digest of the labels as written, in class-index order, as compact JSON.
 
-    Each label with its spaces written as underscores, then json.dumps(labels,
-    ensure_ascii=False, separators=(",", ":")) encoded as UTF-8 (docs/lockfile.md), so other
-    tools can compute the same hash. The underscores: OpenVINO's model_info holds the labels
-    as one space-separated list (https://dlstreamer.github.io/dev_guide/model_info_xml.html),
+    json.dumps(labels, ensure_ascii=False, separators=(",", ":")) encoded as UTF-8
+    (docs/lockfile.md), so other tools can compute the same hash.
+    """
+    return "sha256:" + _digest([str(x) for x in labels])
+
+
+def labels_key(labels: Sequence[str]) -> str:
+    """"sha256u:" + hex digest of the labels with each label's spaces written as underscores.
+
+    The same compact JSON as labels_hash (docs/lockfile.md). OpenVINO's model_info holds the
+    labels as one space-separated list (https://dlstreamer.github.io/dev_guide/model_info_xml.html),
     so exporters write "traffic light" there as "traffic_light" (Ultralytics'
     engine/exporter.py: `v.replace(" ", "_")`) while the same model's ONNX metadata,
-    metadata.yaml or a DeepStream label file keep the space: one label map, one hash.
+    metadata.yaml or a DeepStream label file keep the space: one label map, one key.
     """
-    canonical = [str(x).replace(" ", "_") for x in labels]
-    text = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return "sha256u:" + _digest([str(x).replace(" ", "_") for x in labels])
+
+
+def label_fields(labels: Sequence[str]) -> dict[str, Any]:
+    """labels-hash, labels-key and num-classes of labels read as written."""
+    return {"labels_hash": labels_hash(labels), "labels_key": labels_key(labels),
+            "num_classes": len(labels)}
+
+
+def _digest(labels: list[str]) -> str:
+    text = json.dumps(labels, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def from_index_map(names: Mapping[Any, Any], source: str) -> list[str]:

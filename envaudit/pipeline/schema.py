@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -32,12 +33,14 @@ _CHOICES: dict[str, dict[str, str]] = {
     "box_space": {"input": "input", "original": "original", "normalized": "normalized",
                   "normalised": "normalized"},
 }
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _LIBRARIES = {"cv2": "opencv", "pil": "pillow", "tf": "tensorflow"}
 _KINDS = {
     "input_size": "size", "pad_value": "float", "mean_values": "floats",
     "scale_values": "floats", "confidence_threshold": "unit", "iou_threshold": "unit",
     "max_detections": "int", "num_classes": "int", "class_agnostic": "bool",
     "resize_library": "library", "labels_hash": "hash",
+    "labels_key": "key",
 }
 
 
@@ -138,9 +141,19 @@ def _hash(value: Any) -> str:
     return value
 
 
+def _key(value: Any) -> str:
+    """labels-key: "sha256u:" + 64 hex digits, written lower-case (as labels.py does)."""
+    text = value if isinstance(value, str) else ""
+    digits = text[len("sha256u:"):]
+    if not text.startswith("sha256u:") or not _HEX64.fullmatch(digits):
+        raise ValueError('expected "sha256u:" and 64 hex digits')
+    return "sha256u:" + digits.lower()
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "size": _size, "float": _number, "floats": _floats, "unit": _unit, "int": _int,
     "bool": _bool, "library": _library, "hash": _hash,
+    "key": _key,
 }
 
 

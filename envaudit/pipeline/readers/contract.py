@@ -14,7 +14,7 @@ from typing import Any
 
 from envaudit import safetoml
 from envaudit.pipeline.interface import Pipeline, PipelineError, PipelineSet
-from envaudit.pipeline.labels import labels_hash
+from envaudit.pipeline.labels import label_fields
 from envaudit.pipeline.readers import read_text
 from envaudit.pipeline.schema import Problems, parse_pipeline
 
@@ -55,12 +55,14 @@ def _table(doc: dict[str, Any], path: Path) -> tuple[dict[str, Any], str]:
 
 def _labels(p: Pipeline, raw: dict[str, Any], base: Path, where: str,
             problems: Problems) -> Pipeline:
-    """labels = [...] or labels-file = "path" (one label a line) -> labels-hash, num-classes."""
+    """labels = [...] or labels-file = "path" (one label a line) -> labels-hash, labels-key,
+    num-classes."""
     given = [k for k in raw if k.replace("_", "-") in _LABEL_KEYS]
     if not given:
         return p
-    if len(given) > 1 or p.labels_hash is not None:
-        problems.add(f"{where}.{given[0]}", "give one of labels, labels-file, labels-hash")
+    if len(given) > 1 or p.labels_hash is not None or p.labels_key is not None:
+        problems.add(f"{where}.{given[0]}",
+                     "give one of labels, labels-file, or labels-hash / labels-key")
         return p
     value = raw[given[0]]
     if given[0].replace("_", "-") == "labels-file":
@@ -71,4 +73,4 @@ def _labels(p: Pipeline, raw: dict[str, Any], base: Path, where: str,
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.add(f"{where}.{given[0]}", "expected an array of label strings")
         return p
-    return replace(p, labels_hash=labels_hash(value), num_classes=len(value))
+    return replace(p, **label_fields(value))

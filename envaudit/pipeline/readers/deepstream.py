@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from envaudit.pipeline.interface import Pipeline, PipelineError, PipelineSet
-from envaudit.pipeline.labels import labels_hash
+from envaudit.pipeline.labels import label_fields
 from envaudit.pipeline.readers import DEFAULT_NAME, read_text
 from envaudit.pipeline.schema import coerce
 
@@ -118,4 +118,4 @@ def _labels(prop: Mapping[str, str], path: Path) -> dict[str, Any]:
         return {}
     text = read_text(label_file)
     labels = [x.strip() for line in text.splitlines() for x in line.split(";") if x.strip()]
-    return {"labels_hash": labels_hash(labels), "num_classes": len(labels)} if labels else {}
+    return label_fields(labels) if labels else {}

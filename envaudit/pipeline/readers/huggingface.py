@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from envaudit.pipeline.interface import Pipeline, PipelineError, PipelineSet
-from envaudit.pipeline.labels import from_index_map, labels_hash
+from envaudit.pipeline.labels import from_index_map, label_fields
 from envaudit.pipeline.readers import DEFAULT_NAME, read_text
 from envaudit.pipeline.schema import coerce
 
@@ -105,4 +105,4 @@ def _labels(config: Mapping[str, Any], path: Path) -> dict[str, Any]:
     if not isinstance(names, Mapping) or not names:
         return {}
     labels = from_index_map(names, str(path.with_name("config.json")))
-    return {"labels_hash": labels_hash(labels), "num_classes": len(labels)}
+    return label_fields(labels)

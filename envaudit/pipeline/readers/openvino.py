@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from envaudit.pipeline.interface import Pipeline, PipelineError, PipelineSet
-from envaudit.pipeline.labels import labels_hash
+from envaudit.pipeline.labels import labels_key
 from envaudit.pipeline.readers import DEFAULT_NAME
 from envaudit.pipeline.schema import coerce
 
@@ -95,8 +95,10 @@ def _colour_and_labels(raw: dict[str, str]) -> dict[str, Any]:
     elif raw.get("reverse_input_channels", "").lower() in ("false", "no", "0"):
         out["color_order"] = "BGR"
     if raw.get("labels", "").split():
+        # One space-separated list: exporters write a label's spaces as underscores, so the
+        # labels as written (labels-hash) are unknown here; only the key is (labels.py).
         labels = raw["labels"].split()
-        out.update(labels_hash=labels_hash(labels), num_classes=len(labels))
+        out.update(labels_key=labels_key(labels), num_classes=len(labels))
     layout = raw.get("layout", "").rpartition(":")[2].upper()
     if layout in ("NCHW", "NHWC"):
         out["layout"] = layout

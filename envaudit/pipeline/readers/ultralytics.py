@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from envaudit.pipeline.interface import Pipeline, PipelineError, PipelineSet
-from envaudit.pipeline.labels import from_index_map, labels_hash
+from envaudit.pipeline.labels import from_index_map, label_fields
 from envaudit.pipeline.readers import DEFAULT_NAME, read_text
 from envaudit.pipeline.readers._yaml import loads as yaml_loads
 from envaudit.pipeline.schema import coerce
@@ -75,7 +75,7 @@ def from_metadata(data: Mapping[str, Any], source: str) -> Pipeline:
         values["input_size"] = _coerce("input_size", data["imgsz"], source, "imgsz")
     if isinstance(data.get("names"), Mapping):
         labels = from_index_map(data["names"], source)
-        values.update(labels_hash=labels_hash(labels), num_classes=len(labels))
+        values.update(label_fields(labels))
     profile = _profile(data.get("task"))
     assumed = tuple(k for k in profile if k not in values)
     return replace(Pipeline(**{**profile, **values}), source=f"{source} (ultralytics)",
