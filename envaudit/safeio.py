@@ -117,6 +117,13 @@ def open_regular(path: StrPath) -> io.BufferedReader:
     return open(fd, "rb")
 
 
+def read_head(path: StrPath, size: int) -> bytes:
+    """The first `size` bytes of a regular file (a format sniff): never a FIFO or a device;
+    OSError as open_regular raises it."""
+    with open_regular(path) as handle:
+        return handle.read(size)
+
+
 def _read_fd(fd: int, path: StrPath, limit: Limit) -> bytes:
     info = os.fstat(fd)
     bad = file_type(info.st_mode)  # swapped between stat and open

@@ -133,7 +133,7 @@ def _files(base: Path, names: Sequence[str], host: dict[str, str],
 def _format(path: Path, host: dict[str, str]) -> tuple[str, dict[str, str], list[str]]:
     """(format, facts, problems) of one file, recognised by its suffix and first bytes."""
     suffix = path.suffix.lower()
-    head = _head(path)
+    head = safeio.read_head(path, 8)
     if suffix == ".onnx":
         return ("onnx", *_onnx(path))
     if suffix in TORCH_SUFFIXES and head.startswith(torchzip.ZIP_MAGIC):
@@ -146,11 +146,6 @@ def _format(path: Path, host: dict[str, str]) -> tuple[str, dict[str, str], list
     if suffix == ".tflite" or tflite.is_tflite(head):
         return ("tflite", *tflite.read(path))
     return "", {}, []
-
-
-def _head(path: Path) -> bytes:
-    with safeio.open_regular(path) as handle:
-        return handle.read(8)
 
 
 def _onnx(path: Path) -> tuple[dict[str, str], list[str]]:

@@ -19,25 +19,24 @@ def encode(artifacts: Sequence[Artifact]) -> list[dict[str, Any]]:
 
 
 def _artifact(a: Artifact) -> dict[str, Any]:
-    out: dict[str, Any] = {"path": a.path, "kind": a.kind}
-    if a.format:
-        out["format"] = a.format
-    if a.problems:
-        out["problems"] = list(a.problems)
-    if a.facts:
-        out["facts"] = dict(sorted(a.facts.items()))
+    out: dict[str, Any] = {"path": a.path, "kind": a.kind, **_described(a)}
     out["files"] = [_file(f) for f in sorted(a.files, key=lambda f: f.path)]
     return out
 
 
 def _file(f: ArtifactFile) -> dict[str, Any]:
-    out: dict[str, Any] = {"path": f.path, "size": f.size, "sha256": f.sha256}
-    if f.format:
-        out["format"] = f.format
-    if f.problems:
-        out["problems"] = list(f.problems)
-    if f.facts:
-        out["facts"] = dict(sorted(f.facts.items()))
+    return {"path": f.path, "size": f.size, "sha256": f.sha256, **_described(f)}
+
+
+def _described(x: Artifact | ArtifactFile) -> dict[str, Any]:
+    """format, problems and facts, each only when there is one (both tables write them)."""
+    out: dict[str, Any] = {}
+    if x.format:
+        out["format"] = x.format
+    if x.problems:
+        out["problems"] = list(x.problems)
+    if x.facts:
+        out["facts"] = dict(sorted(x.facts.items()))
     return out
 
 

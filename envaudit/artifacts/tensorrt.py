@@ -23,8 +23,7 @@ HEURISTIC = "heuristic: bytes 24-26 of the plan (NVIDIA/TensorRT#3073); the layo
 def read(path: Path) -> tuple[dict[str, str], list[str]]:
     """(facts, problems) of a TensorRT plan, reading only its first bytes."""
     try:
-        with safeio.open_regular(path) as handle:
-            head = handle.read(1 << 16)
+        head = safeio.read_head(path, 1 << 16)
     except OSError as e:
         return {}, [f"cannot read: {e.strerror or e}"]
     facts: dict[str, str] = {}

@@ -22,8 +22,7 @@ def is_tflite(head: bytes) -> bool:
 def read(path: Path) -> tuple[dict[str, str], list[str]]:
     """(facts, problems): the Model table's schema version, from the first bytes only."""
     try:
-        with safeio.open_regular(path) as handle:
-            data = handle.read(1 << 16)
+        data = safeio.read_head(path, 1 << 16)
     except OSError as e:
         return {}, [f"cannot read: {e.strerror or e}"]
     if not is_tflite(data):
